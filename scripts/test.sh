@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: C++ (ctest), the C++
+# tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and Python
+# (pytest). Exits non-zero when anything fails.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/deps.sh
+scripts/build.sh
+
+echo "== C++ tests (ctest)"
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+echo "== C++ runtime tests under ASan + UBSan (build-asan/)"
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/kiln-ccache}
+.venv/bin/cmake -S . -B build-asan -G Ninja -DCMAKE_MAKE_PROGRAM="$root/.venv/bin/ninja" \
+  -DKILN_SANITIZE=ON -DKILN_BUILD_COMPILER=OFF -DKILN_BUILD_BENCH=OFF -DKILN_WERROR=ON \
+  -DCMAKE_BUILD_TYPE=Debug >/dev/null
+.venv/bin/cmake --build build-asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+
+echo "== Python tests (pytest)"
+.venv/bin/python -m pytest -q tests/python

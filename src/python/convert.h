@@ -1,0 +1,28 @@
+// Conversions between Python objects and kiln::Any, shared by the bindings of
+// every layer: what a Python caller passes to a Kiln Function and what it
+// gets back.
+#pragma once
+
+#include <nanobind/nanobind.h>
+
+#include "kiln/runtime/runtime.h"
+
+namespace kiln::python {
+
+namespace nb = nanobind;
+
+// Python -> Any: None, bool, int, float, str, tuple of ints (a shape),
+// DataType, Device, NDArray, Function, Module, any DLPack tensor (zero-copy)
+// and any callable (wrapped as a Function). Raises kiln::Error otherwise.
+Any FromPython(nb::handle obj);
+// Any -> Python; shapes become tuples, strings str.
+nb::object ToPython(const Any& value);
+
+// Wraps a Python callable as a Function. The function holds the GIL while it
+// runs; a Python exception becomes a kiln::Error for the C++ caller.
+Function WrapCallable(nb::handle callable, std::string name);
+
+// Zero-copy import of an object with __dlpack__ (or a kiln NDArray).
+NDArray ArrayFromDLPack(nb::handle obj);
+
+}  // namespace kiln::python

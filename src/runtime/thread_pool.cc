@@ -1,0 +1,216 @@
+// The thread pool. One job at a time: the launcher publishes the job and
+// bumps an epoch counter; workers that spin on the counter see it within a
+// cache-line transfer, workers that went to sleep are woken by a futex (only
+// when someone sleeps, so a busy pool makes no system call). Thread t runs
+// tasks t, t + n, t + 2n, ... so repeated regions keep their data on the same
+// core. Every worker acknowledges every job, so the job never outlives a
+// reader.
+#include "kiln/runtime/thread_pool.h"
+
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kiln/runtime/error.h"
+
+namespace kiln::runtime {
+namespace {
+thread_local bool in_region = false;
+
+// How long an idle worker spins before it sleeps.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+int OnlineCores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Spinning threads that outnumber the cores would keep the thread that has
+// the work off its core: then every spin iteration also yields.
+inline void Backoff(bool oversubscribed) {
+  CpuRelax();
+  if (oversubscribed) std::this_thread::yield();
+}
+
+int DefaultThreads() {
+  if (const char* env = std::getenv("KILN_NUM_THREADS")) {
+    char* end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    KILN_CHECK(end != env && *end == '\0' && n >= 1 && n <= 1024)
+        << "KILN_NUM_THREADS must be a number from 1 to 1024, got \"" << env << "\"";
+    return static_cast<int>(n);
+  }
+  return OnlineCores();
+}
+
+int32_t RunSerial(KilnParallelLambda lambda, void* closure, int32_t num_tasks) {
+  bool was = in_region;
+  in_region = true;
+  int32_t rc = 0;
+  for (int32_t t = 0; t < num_tasks && rc == 0; ++t) rc = lambda(t, num_tasks, closure);
+  in_region = was;
+  return rc;
+}
+}  // namespace
+
+struct ThreadPool::Impl {
+  int num_threads = 1;
+  bool oversubscribed = false;
+  std::vector<std::thread> workers;
+  std::mutex launch_mutex;  // one job at a time; resizing takes it too
+
+  // The current job, valid from an epoch bump until every worker acked it.
+  KilnParallelLambda lambda = nullptr;
+  void* closure = nullptr;
+  int32_t num_tasks = 0;
+  std::atomic<int32_t> error{0};
+  bool stop = false;
+
+  alignas(64) std::atomic<uint32_t> epoch{0};
+  alignas(64) std::atomic<int32_t> pending{0};  // workers yet to ack the job
+  alignas(64) std::atomic<int32_t> sleepers{0};
+
+  void RunTasks(int32_t first) {
+    for (int32_t t = first; t < num_tasks; t += num_threads) {
+      int32_t rc = lambda(t, num_tasks, closure);
+      if (rc != 0) {
+        int32_t zero = 0;
+        error.compare_exchange_strong(zero, rc);
+      }
+    }
+  }
+
+  // `seen` is the epoch at the worker's start: only later jobs are its own.
+  void WorkerLoop(int id, uint32_t seen) {
+    in_region = true;
+    for (;;) {
+      uint32_t e = epoch.load(std::memory_order_acquire);
+      auto start = std::chrono::steady_clock::now();
+      for (int spin = 0; e == seen; ++spin) {
+        Backoff(oversubscribed);
+        if ((spin & 255) == 255 && std::chrono::steady_clock::now() - start > kSpinTime) {
+          sleepers.fetch_add(1, std::memory_order_seq_cst);
+          epoch.wait(seen, std::memory_order_seq_cst);
+          sleepers.fetch_sub(1, std::memory_order_relaxed);
+          start = std::chrono::steady_clock::now();
+        }
+        e = epoch.load(std::memory_order_acquire);
+      }
+      seen = e;
+      if (stop) return;
+      RunTasks(id);
+      pending.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  void Start(int n) {
+    num_threads = n;
+    oversubscribed = n > OnlineCores();
+    stop = false;
+    uint32_t now = epoch.load(std::memory_order_relaxed);
+    for (int i = 1; i < n; ++i) workers.emplace_back([this, i, now] { WorkerLoop(i, now); });
+  }
+
+  void Stop() {
+    if (workers.empty()) return;
+    stop = true;
+    Publish();
+    for (auto& w : workers) w.join();
+    workers.clear();
+  }
+
+  void Publish() {
+    epoch.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers.load(std::memory_order_seq_cst) > 0) epoch.notify_all();
+  }
+};
+
+ThreadPool::ThreadPool(int num_threads) : impl_(std::make_unique<Impl>()) {
+  KILN_CHECK(num_threads >= 1) << "a thread pool needs at least one thread, got " << num_threads;
+  impl_->Start(num_threads);
+}
+
+ThreadPool::~ThreadPool() { impl_->Stop(); }
+
+ThreadPool& ThreadPool::Global() {
+  static ThreadPool* pool = new ThreadPool(DefaultThreads());  // workers may outlive static destruction
+  return *pool;
+}
+
+int ThreadPool::num_threads() const { return impl_->num_threads; }
+
+void ThreadPool::SetNumThreads(int n) {
+  KILN_CHECK(n >= 1 && n <= 1024) << "number of threads must be from 1 to 1024, got " << n;
+  std::lock_guard<std::mutex> lock(impl_->launch_mutex);
+  if (n == impl_->num_threads) return;
+  impl_->Stop();
+  impl_->Start(n);
+}
+
+int32_t ThreadPool::Launch(KilnParallelLambda lambda, void* closure, int32_t num_tasks) {
+  Impl& p = *impl_;
+  if (num_tasks <= 0) num_tasks = p.num_threads;
+  if (in_region || p.num_threads == 1 || num_tasks == 1) return RunSerial(lambda, closure, num_tasks);
+  std::unique_lock<std::mutex> lock(p.launch_mutex, std::try_to_lock);
+  if (!lock.owns_lock()) return RunSerial(lambda, closure, num_tasks);  // another thread's region runs
+
+  p.lambda = lambda;
+  p.closure = closure;
+  p.num_tasks = num_tasks;
+  p.error.store(0, std::memory_order_relaxed);
+  p.pending.store(p.num_threads - 1, std::memory_order_relaxed);
+  p.Publish();
+
+  in_region = true;
+  p.RunTasks(0);
+  in_region = false;
+  while (p.pending.load(std::memory_order_acquire) != 0) Backoff(p.oversubscribed);
+  return p.error.load(std::memory_order_relaxed);
+}
+
+bool InParallelRegion() { return in_region; }
+
+void ParallelFor(int64_t begin, int64_t end, const std::function<void(int64_t)>& body) {
+  if (end <= begin) return;
+  struct Closure {
+    int64_t begin, end;
+    const std::function<void(int64_t)>* body;
+    std::vector<std::exception_ptr> errors;
+  };
+  int64_t n = end - begin;
+  int32_t tasks = static_cast<int32_t>(std::min<int64_t>(n, ThreadPool::Global().num_threads()));
+  Closure c{begin, end, &body, std::vector<std::exception_ptr>(tasks)};
+  auto lambda = [](int32_t task, int32_t num_tasks, void* data) -> int32_t {
+    auto* c = static_cast<Closure*>(data);
+    int64_t total = c->end - c->begin;
+    int64_t lo = c->begin + total * task / num_tasks;
+    int64_t hi = c->begin + total * (task + 1) / num_tasks;
+    try {
+      for (int64_t i = lo; i < hi; ++i) (*c->body)(i);
+    } catch (...) {
+      c->errors[task] = std::current_exception();
+      return -1;
+    }
+    return 0;
+  };
+  ThreadPool::Global().Launch(lambda, &c, tasks);
+  for (auto& e : c.errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+}  // namespace kiln::runtime

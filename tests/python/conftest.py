@@ -1,0 +1,26 @@
+"""Shared fixtures for the Python tests."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def library_so(tmp_path_factory):
+    """tests/fixtures/c/library_module.c compiled into a shared library in
+    Kiln's C calling convention (functions add_one, scale, workspace)."""
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler to build the fixture library")
+    out = tmp_path_factory.mktemp("lib") / "library_module.so"
+    subprocess.run(
+        [cc, "-O2", "-shared", "-fPIC", f"-I{ROOT / 'include'}",
+         str(ROOT / "tests/fixtures/c/library_module.c"), "-o", str(out)],
+        check=True,
+    )
+    return out
