@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: C++ (ctest), the C++
-# tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and Python
-# (pytest). Exits non-zero when anything fails.
+# runtime tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# Python (pytest), and the executable docs. Exits non-zero when anything fails.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,3 +22,9 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 echo "== Python tests (pytest)"
 .venv/bin/python -m pytest -q tests/python
+
+echo "== Executable docs"
+for doc in docs/get_started/*.py; do
+  echo "-- $doc"
+  .venv/bin/python "$doc"
+done

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
 #include "kiln/runtime/c_api.h"
@@ -54,8 +55,14 @@ int main(int argc, char** argv) {
   KilnRound(iters, threads);  // warm up both pools
   OpenMPRound(iters, threads);
   std::vector<double> kiln, openmp;
+  // Both pools spin for a while after a region. On 2 cores one pool's
+  // spinning workers would steal the core the other needs, so every round
+  // starts after a pause long enough for both to go to sleep.
+  auto settle = [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); };
   for (int r = 0; r < rounds; ++r) {
+    settle();
     kiln.push_back(KilnRound(iters, threads));
+    settle();
     openmp.push_back(OpenMPRound(iters, threads));
   }
   double k = Median(kiln), o = Median(openmp);

@@ -18,7 +18,9 @@ struct PyRef {
   }
 };
 
-std::string PyTypeName(nb::handle obj) { return nb::cast<std::string>(nb::str(obj.type().attr("__name__"))); }
+std::string PyTypeName(nb::handle obj) {
+  return nb::cast<std::string>(nb::str(obj.type().attr("__name__")));
+}
 
 // "ValueError: message" and the frames of the callback that raised it.
 std::string DescribePythonError(nb::python_error& e) {

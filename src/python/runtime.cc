@@ -98,13 +98,14 @@ void BindDataTypeAndDevice(nb::module_& m) {
       .def("with_lanes", &DataType::with_lanes)
       .def("__str__", &DataType::str)
       .def("__repr__", [](const DataType& t) { return "kiln.DataType(\"" + t.str() + "\")"; })
-      .def("__eq__", [](const DataType& a, nb::handle b) {
-        try {
-          return a == ToDataType(b);
-        } catch (const Error&) {
-          return false;
-        }
-      })
+      .def("__eq__",
+           [](const DataType& a, nb::handle b) {
+             try {
+               return a == ToDataType(b);
+             } catch (const Error&) {
+               return false;
+             }
+           })
       .def("__hash__", [](const DataType& t) { return nb::hash(nb::str(t.str().c_str())); });
 
   nb::class_<Device>(m, "Device", "A device: cpu:0, cuda:1, ...")
@@ -113,7 +114,8 @@ void BindDataTypeAndDevice(nb::module_& m) {
       .def_prop_ro("device_id", [](const Device& d) { return d.device_id; })
       .def("__str__", &Device::str)
       .def("__repr__", [](const Device& d) { return "kiln.Device(\"" + d.str() + "\")"; })
-      .def("__eq__", [](const Device& a, nb::handle b) { return nb::isinstance<Device>(b) && a == nb::cast<Device>(b); })
+      .def("__eq__",
+           [](const Device& a, nb::handle b) { return nb::isinstance<Device>(b) && a == nb::cast<Device>(b); })
       .def("__hash__", [](const Device& d) { return nb::hash(nb::str(d.str().c_str())); })
       .def("sync", [](const Device& d) { runtime::DeviceAPI::Get(d)->Synchronize(d); });
   m.def("cpu", &Device::CPU, nb::arg("id") = 0, "The CPU device.");
@@ -149,11 +151,12 @@ void BindNDArray(nb::module_& m) {
           nb::arg("shape"), nb::arg("dtype") = nb::none(), nb::arg("byte_offset") = 0,
           "A view of the same memory with another shape (and dtype).")
       .def(
-          "__dlpack__",
-          [](const NDArray& a, nb::kwargs kwargs) { return ToDLPackCapsule(a, kwargs); },
+          "__dlpack__", [](const NDArray& a, nb::kwargs kwargs) { return ToDLPackCapsule(a, kwargs); },
           "The array as a DLPack capsule (zero-copy).")
       .def("__dlpack_device__",
-           [](const NDArray& a) { return nb::make_tuple(static_cast<int>(a.device().device_type), a.device().device_id); })
+           [](const NDArray& a) {
+             return nb::make_tuple(static_cast<int>(a.device().device_type), a.device().device_id);
+           })
       .def("__repr__", &ArrayRepr);
 
   m.def(
@@ -161,13 +164,11 @@ void BindNDArray(nb::module_& m) {
       [](std::vector<int64_t> shape, nb::handle dtype, Device device) {
         return NDArray::Empty(shape, ToDataType(dtype), device);
       },
-      nb::arg("shape"), nb::arg("dtype") = "float32", nb::arg("device") = Device::CPU(),
-      "A new uninitialised array.");
+      nb::arg("shape"), nb::arg("dtype") = "float32", nb::arg("device") = Device::CPU(), "A new uninitialised array.");
   m.def("from_dlpack", &ArrayFromDLPack, nb::arg("tensor"),
         "Zero-copy import of a DLPack tensor (NumPy, PyTorch, ...): both sides share memory.");
   m.def(
-      "save_arrays",
-      [](const std::string& path, const NamedArrays& arrays) { runtime::SaveArrays(path, arrays); },
+      "save_arrays", [](const std::string& path, const NamedArrays& arrays) { runtime::SaveArrays(path, arrays); },
       nb::arg("path"), nb::arg("arrays"));
   m.def("load_arrays", &runtime::LoadArrays, nb::arg("path"));
 }
@@ -247,7 +248,8 @@ void BindThreadsAndTiming(nb::module_& m) {
       .def_prop_ro("number", [](const TimingResult& r) { return r->number; })
       .def("__repr__", [](const TimingResult& r) {
         char buf[200];
-        std::snprintf(buf, sizeof(buf), "TimingResult(median=%.4g ms, mean=%.4g ms, min=%.4g ms, max=%.4g ms, std=%.3g ms)",
+        std::snprintf(buf, sizeof(buf),
+                      "TimingResult(median=%.4g ms, mean=%.4g ms, min=%.4g ms, max=%.4g ms, std=%.3g ms)",
                       r->median * 1e3, r->mean * 1e3, r->min * 1e3, r->max * 1e3, r->std * 1e3);
         return std::string(buf);
       });

@@ -12,9 +12,13 @@ thread_local std::string last_error;
 
 extern "C" {
 
-void KilnAPISetLastError(const char* message) { last_error = message ? message : ""; }
+void KilnAPISetLastError(const char* message) {
+  last_error = message ? message : "";
+}
 
-const char* KilnAPIGetLastError(void) { return last_error.c_str(); }
+const char* KilnAPIGetLastError(void) {
+  return last_error.c_str();
+}
 
 int32_t KilnBackendParallelLaunch(KilnParallelLambda lambda, void* closure, int32_t num_tasks) {
   return kiln::runtime::ThreadPool::Global().Launch(lambda, closure, num_tasks);
@@ -41,7 +45,7 @@ int32_t KilnBackendFreeWorkspace(int32_t device_type, int32_t device_id, void* p
 
 const KilnRuntimeAPI* KilnGetRuntimeAPI(void) {
   static const KilnRuntimeAPI api = {
-      KILN_RUNTIME_API_VERSION, KilnAPISetLastError, KilnBackendParallelLaunch,
+      KILN_RUNTIME_API_VERSION,  KilnAPISetLastError,      KilnBackendParallelLaunch,
       KilnBackendAllocWorkspace, KilnBackendFreeWorkspace,
   };
   return &api;

@@ -10,20 +10,13 @@ namespace {
 bool Supported(const DLDataType& t) {
   if (t.lanes == 0) return false;
   switch (t.code) {
-    case kDLInt:
-      return t.bits == 8 || t.bits == 16 || t.bits == 32 || t.bits == 64;
-    case kDLUInt:
-      return t.bits == 1 || t.bits == 8 || t.bits == 16 || t.bits == 32 || t.bits == 64;
-    case kDLFloat:
-      return t.bits == 16 || t.bits == 32 || t.bits == 64;
-    case kDLBfloat:
-      return t.bits == 16;
-    case kDLBool:
-      return t.bits == 8 || t.bits == 1;
-    case kDLOpaqueHandle:
-      return t.bits == 64;
-    default:
-      return false;
+    case kDLInt: return t.bits == 8 || t.bits == 16 || t.bits == 32 || t.bits == 64;
+    case kDLUInt: return t.bits == 1 || t.bits == 8 || t.bits == 16 || t.bits == 32 || t.bits == 64;
+    case kDLFloat: return t.bits == 16 || t.bits == 32 || t.bits == 64;
+    case kDLBfloat: return t.bits == 16;
+    case kDLBool: return t.bits == 8 || t.bits == 1;
+    case kDLOpaqueHandle: return t.bits == 64;
+    default: return false;
   }
 }
 
@@ -43,8 +36,8 @@ const char* CodeName(uint8_t code) {
 
 DataType::DataType(DLDataType dt) : dt_(dt) {
   if (dt.code == kDLBool && dt.bits == 1) dt_.bits = 8;  // one byte per bool in memory
-  KILN_CHECK(Supported(dt)) << "unsupported dtype (code " << int(dt.code) << " \"" << CodeName(dt.code)
-                            << "\", " << int(dt.bits) << " bits, " << dt.lanes << " lanes)";
+  KILN_CHECK(Supported(dt)) << "unsupported dtype (code " << int(dt.code) << " \"" << CodeName(dt.code) << "\", "
+                            << int(dt.bits) << " bits, " << dt.lanes << " lanes)";
 }
 
 DataType DataType::Parse(const std::string& text) {

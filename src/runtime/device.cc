@@ -42,7 +42,9 @@ Device Device::Parse(const std::string& text) {
   KILN_THROW() << "unknown device \"" << text << "\" (expected cpu, cpu:N, cuda or cuda:N)";
 }
 
-std::string Device::str() const { return std::string(DeviceTypeName(device_type)) + ":" + std::to_string(device_id); }
+std::string Device::str() const {
+  return std::string(DeviceTypeName(device_type)) + ":" + std::to_string(device_id);
+}
 
 namespace {
 class CPUDeviceAPI final : public DeviceAPI {

@@ -80,7 +80,8 @@ Function Registry::Get(const std::string& name) {
     size_t d = Distance(n, name);
     if (d < best_d) best = n, best_d = d;
   }
-  KILN_THROW() << "no global function named '" << name << "'" << (best.empty() ? "" : " (did you mean '" + best + "'?)");
+  KILN_THROW() << "no global function named '" << name << "'"
+               << (best.empty() ? "" : " (did you mean '" + best + "'?)");
 }
 
 bool Registry::Remove(const std::string& name) {

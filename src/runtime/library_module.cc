@@ -12,12 +12,30 @@ constexpr int kInlineArgs = 8;
 
 void ToCArg(const std::string& fname, int i, const Any& a, KilnValue* v, int32_t* code) {
   switch (a.kind()) {
-    case Any::Kind::kNone: *code = kKilnArgNone; v->v_handle = nullptr; return;
-    case Any::Kind::kInt: *code = kKilnArgInt; v->v_int64 = a.AsInt(); return;
-    case Any::Kind::kBool: *code = kKilnArgBool; v->v_int64 = a.AsInt(); return;
-    case Any::Kind::kFloat: *code = kKilnArgFloat; v->v_float64 = a.AsFloat(); return;
-    case Any::Kind::kDataType: *code = kKilnArgDataType; v->v_dtype = a.AsDataType().dl(); return;
-    case Any::Kind::kDevice: *code = kKilnArgDevice; v->v_device = a.AsDevice().dl(); return;
+    case Any::Kind::kNone:
+      *code = kKilnArgNone;
+      v->v_handle = nullptr;
+      return;
+    case Any::Kind::kInt:
+      *code = kKilnArgInt;
+      v->v_int64 = a.AsInt();
+      return;
+    case Any::Kind::kBool:
+      *code = kKilnArgBool;
+      v->v_int64 = a.AsInt();
+      return;
+    case Any::Kind::kFloat:
+      *code = kKilnArgFloat;
+      v->v_float64 = a.AsFloat();
+      return;
+    case Any::Kind::kDataType:
+      *code = kKilnArgDataType;
+      v->v_dtype = a.AsDataType().dl();
+      return;
+    case Any::Kind::kDevice:
+      *code = kKilnArgDevice;
+      v->v_device = a.AsDevice().dl();
+      return;
     case Any::Kind::kObject: break;
   }
   const ObjectRef& obj = a.AsObject();

@@ -36,7 +36,8 @@ Module Module::Load(const std::string& path) {
   KILN_CHECK(::stat(path.c_str(), &st) == 0) << "cannot load module '" << path << "': no such file";
   size_t dot = path.rfind('.');
   size_t slash = path.rfind('/');
-  std::string ext = (dot == std::string::npos || (slash != std::string::npos && dot < slash)) ? "" : path.substr(dot + 1);
+  std::string ext =
+      (dot == std::string::npos || (slash != std::string::npos && dot < slash)) ? "" : path.substr(dot + 1);
   auto loader = Registry::Find("runtime.module.load_" + ext);
   KILN_CHECK(loader.has_value()) << "cannot load module '" << path << "': no loader for files ending in '." << ext
                                  << "' (known: .so)";

@@ -164,9 +164,13 @@ std::vector<int64_t> NDArray::strides() const {
   return obj_->strides.empty() ? CompactStrides(obj_->shape) : obj_->strides;
 }
 
-int64_t NDArray::numel() const { return Numel(obj_->shape); }
+int64_t NDArray::numel() const {
+  return Numel(obj_->shape);
+}
 
-size_t NDArray::nbytes() const { return static_cast<size_t>(numel() * dtype().bytes()); }
+size_t NDArray::nbytes() const {
+  return static_cast<size_t>(numel() * dtype().bytes());
+}
 
 bool NDArray::IsContiguous() const {
   if (obj_->strides.empty()) return true;
@@ -183,8 +187,8 @@ NDArray NDArray::CreateView(const std::vector<int64_t>& shape, DataType dtype, i
   int64_t need = Numel(shape) * dtype.bytes();
   KILN_CHECK(byte_offset >= 0 && byte_offset + need <= static_cast<int64_t>(nbytes()))
       << "view of shape " << ShapeString(shape) << " and dtype " << dtype << " at byte offset " << byte_offset
-      << " needs " << need << " bytes but the array " << ShapeString(this->shape()) << " " << this->dtype()
-      << " has " << nbytes();
+      << " needs " << need << " bytes but the array " << ShapeString(this->shape()) << " " << this->dtype() << " has "
+      << nbytes();
   auto obj = MakeObject<NDArrayObj>();
   obj->tensor = obj_->tensor;
   obj->tensor.dtype = dtype.dl();
@@ -214,8 +218,8 @@ void NDArray::CopyFrom(const NDArray& src) const {
   KILN_CHECK(cpu_both) << "copy of a strided array between " << src.device() << " and " << device()
                        << " is not supported; make it compact first";
   std::vector<int64_t> ss = src.strides(), ds = strides();
-  StridedCopy(static_cast<const char*>(src.data()), ss.data(), static_cast<char*>(data()), ds.data(),
-              shape().data(), ndim(), dtype().bytes());
+  StridedCopy(static_cast<const char*>(src.data()), ss.data(), static_cast<char*>(data()), ds.data(), shape().data(),
+              ndim(), dtype().bytes());
 }
 
 void NDArray::CopyFromBytes(const void* bytes, size_t n) const {

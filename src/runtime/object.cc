@@ -1,8 +1,8 @@
 // The type registry: type keys, indices and parents of Object subclasses.
+#include "kiln/runtime/object.h"
+
 #include <mutex>
 #include <vector>
-
-#include "kiln/runtime/object.h"
 
 namespace kiln::runtime {
 namespace {

@@ -1,10 +1,9 @@
-// The thread pool. One job at a time: the launcher publishes the job and
-// bumps an epoch counter; workers that spin on the counter see it within a
-// cache-line transfer, workers that went to sleep are woken by a futex (only
-// when someone sleeps, so a busy pool makes no system call). Thread t runs
-// tasks t, t + n, t + 2n, ... so repeated regions keep their data on the same
-// core. Every worker acknowledges every job, so the job never outlives a
-// reader.
+// The thread pool. One job at a time: the launcher writes the job and bumps
+// an epoch counter in the same cache line; workers that spin on the counter
+// get the job in one cache-line transfer, workers that went to sleep are woken
+// by a futex (only when someone sleeps, so a busy pool makes no system call).
+// Each worker acknowledges each job in its own cache line. Thread t runs tasks
+// t, t + n, t + 2n, ... so repeated regions keep their data on the same core.
 #include "kiln/runtime/thread_pool.h"
 
 #include <sched.h>
@@ -68,74 +67,86 @@ int32_t RunSerial(KilnParallelLambda lambda, void* closure, int32_t num_tasks) {
 }  // namespace
 
 struct ThreadPool::Impl {
-  int num_threads = 1;
+  // What the launcher writes for a job, in one cache line with the epoch that
+  // publishes it: a worker's first read brings the whole job.
+  struct alignas(64) Job {
+    std::atomic<uint32_t> epoch{0};
+    KilnParallelLambda lambda = nullptr;
+    void* closure = nullptr;
+    int32_t num_tasks = 0;
+    bool stop = false;
+  };
+  // What one worker writes: the last epoch it finished, and its error code.
+  struct alignas(64) WorkerState {
+    std::atomic<uint32_t> done{0};
+    int32_t error = 0;
+  };
+
+  Job job;
+  alignas(64) std::atomic<int32_t> sleepers{0};
+  alignas(64) int num_threads = 1;
   bool oversubscribed = false;
   std::vector<std::thread> workers;
-  std::mutex launch_mutex;  // one job at a time; resizing takes it too
+  std::unique_ptr<WorkerState[]> states;  // one per worker; index 0 unused
+  std::mutex launch_mutex;                // one job at a time; resizing takes it too
 
-  // The current job, valid from an epoch bump until every worker acked it.
-  KilnParallelLambda lambda = nullptr;
-  void* closure = nullptr;
-  int32_t num_tasks = 0;
-  std::atomic<int32_t> error{0};
-  bool stop = false;
-
-  alignas(64) std::atomic<uint32_t> epoch{0};
-  alignas(64) std::atomic<int32_t> pending{0};  // workers yet to ack the job
-  alignas(64) std::atomic<int32_t> sleepers{0};
-
-  void RunTasks(int32_t first) {
-    for (int32_t t = first; t < num_tasks; t += num_threads) {
-      int32_t rc = lambda(t, num_tasks, closure);
-      if (rc != 0) {
-        int32_t zero = 0;
-        error.compare_exchange_strong(zero, rc);
-      }
+  static int32_t RunTasks(const Job& j, int first, int stride) {
+    int32_t error = 0;
+    for (int32_t t = first; t < j.num_tasks; t += stride) {
+      int32_t rc = j.lambda(t, j.num_tasks, j.closure);
+      if (rc != 0 && error == 0) error = rc;
     }
+    return error;
   }
 
   // `seen` is the epoch at the worker's start: only later jobs are its own.
   void WorkerLoop(int id, uint32_t seen) {
     in_region = true;
+    WorkerState& me = states[id];
     for (;;) {
-      uint32_t e = epoch.load(std::memory_order_acquire);
+      uint32_t e = job.epoch.load(std::memory_order_acquire);
       auto start = std::chrono::steady_clock::now();
       for (int spin = 0; e == seen; ++spin) {
         Backoff(oversubscribed);
         if ((spin & 255) == 255 && std::chrono::steady_clock::now() - start > kSpinTime) {
           sleepers.fetch_add(1, std::memory_order_seq_cst);
-          epoch.wait(seen, std::memory_order_seq_cst);
+          job.epoch.wait(seen, std::memory_order_seq_cst);
           sleepers.fetch_sub(1, std::memory_order_relaxed);
           start = std::chrono::steady_clock::now();
         }
-        e = epoch.load(std::memory_order_acquire);
+        e = job.epoch.load(std::memory_order_acquire);
       }
       seen = e;
-      if (stop) return;
-      RunTasks(id);
-      pending.fetch_sub(1, std::memory_order_release);
+      if (job.stop) return;
+      me.error = RunTasks(job, id, num_threads);
+      me.done.store(e, std::memory_order_release);
     }
   }
 
   void Start(int n) {
     num_threads = n;
     oversubscribed = n > OnlineCores();
-    stop = false;
-    uint32_t now = epoch.load(std::memory_order_relaxed);
-    for (int i = 1; i < n; ++i) workers.emplace_back([this, i, now] { WorkerLoop(i, now); });
+    job.stop = false;
+    uint32_t now = job.epoch.load(std::memory_order_relaxed);
+    states.reset(new WorkerState[n]);
+    for (int i = 1; i < n; ++i) {
+      states[i].done.store(now, std::memory_order_relaxed);
+      workers.emplace_back([this, i, now] { WorkerLoop(i, now); });
+    }
   }
 
   void Stop() {
     if (workers.empty()) return;
-    stop = true;
+    job.stop = true;
     Publish();
     for (auto& w : workers) w.join();
     workers.clear();
   }
 
-  void Publish() {
-    epoch.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers.load(std::memory_order_seq_cst) > 0) epoch.notify_all();
+  uint32_t Publish() {
+    uint32_t e = job.epoch.fetch_add(1, std::memory_order_seq_cst) + 1;
+    if (sleepers.load(std::memory_order_seq_cst) > 0) job.epoch.notify_all();
+    return e;
   }
 };
 
@@ -144,14 +155,18 @@ ThreadPool::ThreadPool(int num_threads) : impl_(std::make_unique<Impl>()) {
   impl_->Start(num_threads);
 }
 
-ThreadPool::~ThreadPool() { impl_->Stop(); }
+ThreadPool::~ThreadPool() {
+  impl_->Stop();
+}
 
 ThreadPool& ThreadPool::Global() {
   static ThreadPool* pool = new ThreadPool(DefaultThreads());  // workers may outlive static destruction
   return *pool;
 }
 
-int ThreadPool::num_threads() const { return impl_->num_threads; }
+int ThreadPool::num_threads() const {
+  return impl_->num_threads;
+}
 
 void ThreadPool::SetNumThreads(int n) {
   KILN_CHECK(n >= 1 && n <= 1024) << "number of threads must be from 1 to 1024, got " << n;
@@ -168,21 +183,24 @@ int32_t ThreadPool::Launch(KilnParallelLambda lambda, void* closure, int32_t num
   std::unique_lock<std::mutex> lock(p.launch_mutex, std::try_to_lock);
   if (!lock.owns_lock()) return RunSerial(lambda, closure, num_tasks);  // another thread's region runs
 
-  p.lambda = lambda;
-  p.closure = closure;
-  p.num_tasks = num_tasks;
-  p.error.store(0, std::memory_order_relaxed);
-  p.pending.store(p.num_threads - 1, std::memory_order_relaxed);
-  p.Publish();
+  p.job.lambda = lambda;
+  p.job.closure = closure;
+  p.job.num_tasks = num_tasks;
+  uint32_t e = p.Publish();
 
   in_region = true;
-  p.RunTasks(0);
+  int32_t error = Impl::RunTasks(p.job, 0, p.num_threads);
   in_region = false;
-  while (p.pending.load(std::memory_order_acquire) != 0) Backoff(p.oversubscribed);
-  return p.error.load(std::memory_order_relaxed);
+  for (int w = 1; w < p.num_threads; ++w) {
+    while (p.states[w].done.load(std::memory_order_acquire) != e) Backoff(p.oversubscribed);
+    if (error == 0) error = p.states[w].error;
+  }
+  return error;
 }
 
-bool InParallelRegion() { return in_region; }
+bool InParallelRegion() {
+  return in_region;
+}
 
 void ParallelFor(int64_t begin, int64_t end, const std::function<void(int64_t)>& body) {
   if (end <= begin) return;

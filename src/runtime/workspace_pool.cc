@@ -65,6 +65,8 @@ void WorkspacePool::Free(Device dev, void* ptr) {
   pool.in_use.erase(it);
 }
 
-size_t WorkspacePool::CachedBytes() { return PoolFor(Device::CPU()).cached_bytes; }
+size_t WorkspacePool::CachedBytes() {
+  return PoolFor(Device::CPU()).cached_bytes;
+}
 
 }  // namespace kiln::runtime

@@ -44,8 +44,8 @@ typedef enum {
   kKilnArgBool = 8,
 } KilnArgCode;
 
-typedef int32_t (*KilnCFunc)(const KilnValue* args, const int32_t* type_codes, int32_t num_args,
-                             KilnValue* ret, int32_t* ret_type_code);
+typedef int32_t (*KilnCFunc)(const KilnValue* args, const int32_t* type_codes, int32_t num_args, KilnValue* ret,
+                             int32_t* ret_type_code);
 
 /* One task of a parallel region: task_id in [0, num_tasks). Returns 0 on
  * success. */

@@ -62,6 +62,8 @@ class DataType {
   DLDataType dt_;
 };
 
-inline std::ostream& operator<<(std::ostream& os, const DataType& t) { return os << t.str(); }
+inline std::ostream& operator<<(std::ostream& os, const DataType& t) {
+  return os << t.str();
+}
 
 }  // namespace kiln::runtime

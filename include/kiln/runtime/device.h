@@ -27,7 +27,9 @@ struct Device {
   bool operator!=(const Device& o) const { return !(*this == o); }
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
+inline std::ostream& operator<<(std::ostream& os, const Device& d) {
+  return os << d.str();
+}
 
 // Name of a device type ("cpu", "cuda", ...).
 const char* DeviceTypeName(DLDeviceType type);

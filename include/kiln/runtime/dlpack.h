@@ -1,7 +1,7 @@
 /* The DLPack ABI: v0.8's unversioned DLManagedTensor (capsule "dltensor")
- * and v1's DLManagedTensorVersioned (capsule "dltensor_versioned"): the structs through which Kiln, NumPy and PyTorch share
- * tensors without copies. Declared here from the published specification so
- * that the runtime has no third-party header. Plain C. */
+ * and v1's DLManagedTensorVersioned (capsule "dltensor_versioned"): the structs through which Kiln, NumPy and PyTorch
+ * share tensors without copies. Declared here from the published specification so that the runtime has no third-party
+ * header. Plain C. */
 #ifndef KILN_RUNTIME_DLPACK_H_
 #define KILN_RUNTIME_DLPACK_H_
 

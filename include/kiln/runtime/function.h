@@ -126,7 +126,7 @@ class Registry {
 #define KILN_REGISTER_CONCAT_(a, b) a##b
 #define KILN_REGISTER_CONCAT(a, b) KILN_REGISTER_CONCAT_(a, b)
 // KILN_REGISTER_FUNCTION("runtime.Foo", [](int64_t x) { return x + 1; });
-#define KILN_REGISTER_FUNCTION(name, ...)                                                    \
+#define KILN_REGISTER_FUNCTION(name, ...)                                                  \
   [[maybe_unused]] static const bool KILN_REGISTER_CONCAT(kiln_registered_, __COUNTER__) = \
       (::kiln::runtime::Registry::Register(name, ::kiln::runtime::Function::FromTyped(name, __VA_ARGS__)), true)
 

@@ -20,7 +20,7 @@ class NDArrayObj : public Object {
   KILN_OBJECT_TYPE(NDArrayObj, Object, "runtime.NDArray")
   ~NDArrayObj() override;
 
-  DLTensor tensor{};             // shape and strides point into the vectors below
+  DLTensor tensor{};  // shape and strides point into the vectors below
   std::vector<int64_t> shape;
   std::vector<int64_t> strides;  // empty: compact row-major
   // Exactly one owner of the memory: this object (owns_data), a base array

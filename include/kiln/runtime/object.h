@@ -52,11 +52,11 @@ class Object {
 };
 
 // Declares the type key and index of an Object subclass. One line per class.
-#define KILN_OBJECT_TYPE(Type, Parent, key)                                          \
-  static constexpr const char* kTypeKey = key;                                       \
-  static uint32_t TypeIndex() {                                                      \
+#define KILN_OBJECT_TYPE(Type, Parent, key)                                                          \
+  static constexpr const char* kTypeKey = key;                                                       \
+  static uint32_t TypeIndex() {                                                                      \
     static const uint32_t index = ::kiln::runtime::TypeRegistry::Register(key, Parent::TypeIndex()); \
-    return index;                                                                    \
+    return index;                                                                                    \
   }
 
 // A handle that owns one reference to a T (or to nothing).

@@ -24,4 +24,3 @@ using runtime::NDArray;
 using runtime::ObjectRef;
 using runtime::Ref;
 }  // namespace kiln
-

@@ -16,7 +16,7 @@ class TimingResultObj : public Object {
   KILN_OBJECT_TYPE(TimingResultObj, Object, "runtime.TimingResult")
   std::vector<double> results;  // seconds per call, one per repeat
   double mean = 0, median = 0, min = 0, max = 0, std = 0;
-  int number = 0;               // calls per repeat that were used
+  int number = 0;  // calls per repeat that were used
 };
 using TimingResult = Ref<TimingResultObj>;
 

@@ -42,7 +42,9 @@ TEST(ArrayFile, RoundTrip) {
   }
 }
 
-TEST(ArrayFile, MissingFile) { EXPECT_KILN_ERROR(LoadArrays("/nonexistent/w.kiln"), "cannot open array file"); }
+TEST(ArrayFile, MissingFile) {
+  EXPECT_KILN_ERROR(LoadArrays("/nonexistent/w.kiln"), "cannot open array file");
+}
 
 TEST(ArrayFile, EveryTruncationIsAnError) {
   testing::TempDir dir;

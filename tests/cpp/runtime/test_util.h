@@ -25,17 +25,19 @@ inline TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "kiln-test-XXXXXX").string();
   path_ = mkdtemp(tmpl.data());
 }
-inline TempDir::~TempDir() { std::filesystem::remove_all(path_); }
+inline TempDir::~TempDir() {
+  std::filesystem::remove_all(path_);
+}
 
 }  // namespace kiln::testing
 
 // Expects `stmt` to raise kiln::Error whose message contains `text`.
-#define EXPECT_KILN_ERROR(stmt, text)                                                   \
-  do {                                                                                  \
-    try {                                                                               \
-      stmt;                                                                             \
-      ADD_FAILURE() << "no kiln::Error from " #stmt;                                   \
-    } catch (const ::kiln::Error& e) {                                                 \
-      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();     \
-    }                                                                                   \
+#define EXPECT_KILN_ERROR(stmt, text)                                             \
+  do {                                                                            \
+    try {                                                                         \
+      stmt;                                                                       \
+      ADD_FAILURE() << "no kiln::Error from " #stmt;                              \
+    } catch (const ::kiln::Error& e) {                                            \
+      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what(); \
+    }                                                                             \
   } while (0)

@@ -58,9 +58,10 @@ TEST_P(ThreadPoolSizes, NestedRegionRunsSerially) {
 }
 
 TEST_P(ThreadPoolSizes, ExceptionReachesCaller) {
-  EXPECT_KILN_ERROR(ParallelFor(0, 10, [](int64_t i) {
-                      if (i == 7) KILN_THROW() << "task 7 failed";
-                    }),
+  EXPECT_KILN_ERROR(ParallelFor(0, 10,
+                                [](int64_t i) {
+                                  if (i == 7) KILN_THROW() << "task 7 failed";
+                                }),
                     "task 7 failed");
   std::atomic<int> after{0};
   ParallelFor(0, 10, [&](int64_t) { after++; });  // the pool still works
@@ -134,8 +135,12 @@ namespace {
 TEST(ThreadPool, ResizeDoesNotReplayOldJob) {
   std::atomic<int> calls{0};
   ThreadPool pool(2);
-  pool.Launch([](int32_t, int32_t, void* d) -> int32_t { static_cast<std::atomic<int>*>(d)->fetch_add(1); return 0; },
-              &calls, 2);
+  pool.Launch(
+      [](int32_t, int32_t, void* d) -> int32_t {
+        static_cast<std::atomic<int>*>(d)->fetch_add(1);
+        return 0;
+      },
+      &calls, 2);
   EXPECT_EQ(calls.load(), 2);
   pool.SetNumThreads(3);
   pool.SetNumThreads(2);
