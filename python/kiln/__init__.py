@@ -5,45 +5,8 @@ and their global registry, modules loaded from shared libraries, the thread
 pool, and timing.
 """
 
-from . import nd
+from . import nd, runtime
 from ._core import Error, __version__
-from .runtime import (
-    DataType,
-    Device,
-    Function,
-    Module,
-    TimingResult,
-    cpu,
-    cuda,
-    from_dlpack,
-    get_global_func,
-    list_global_func_names,
-    load,
-    num_threads,
-    register_func,
-    remove_global_func,
-    set_num_threads,
-    time_evaluator,
-)
+from .runtime import *  # noqa: F401,F403  (the names in runtime.__all__)
 
-__all__ = [
-    "DataType",
-    "Device",
-    "Error",
-    "Function",
-    "Module",
-    "TimingResult",
-    "__version__",
-    "cpu",
-    "cuda",
-    "from_dlpack",
-    "get_global_func",
-    "list_global_func_names",
-    "load",
-    "nd",
-    "num_threads",
-    "register_func",
-    "remove_global_func",
-    "set_num_threads",
-    "time_evaluator",
-]
+__all__ = ["Error", "__version__", "nd", *runtime.__all__]
