@@ -11,10 +11,10 @@ scripts/build.sh
 echo "== C++ tests (ctest)"
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 
-echo "== C++ runtime tests under ASan + UBSan (build-asan/)"
+echo "== C++ tests under ASan + UBSan (build-asan/)"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/kiln-ccache}
 .venv/bin/cmake -S . -B build-asan -G Ninja -DCMAKE_MAKE_PROGRAM="$root/.venv/bin/ninja" \
-  -DKILN_SANITIZE=ON -DKILN_BUILD_COMPILER=OFF -DKILN_BUILD_BENCH=OFF -DKILN_WERROR=ON \
+  -DKILN_SANITIZE=ON -DKILN_BUILD_BENCH=OFF -DKILN_WERROR=ON \
   -DCMAKE_BUILD_TYPE=Debug >/dev/null
 .venv/bin/cmake --build build-asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

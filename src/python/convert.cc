@@ -105,6 +105,11 @@ Any FromPython(nb::handle obj) {
     }
     return Any(dims);
   }
+  if (PyList_Check(obj.ptr())) {
+    std::vector<Any> items;
+    for (nb::handle item : nb::borrow<nb::list>(obj)) items.push_back(FromPython(item));
+    return Any(std::move(items));
+  }
   if (nb::hasattr(obj, "__dlpack__")) return Any(ArrayFromDLPack(obj));
   if (PyIndex_Check(obj.ptr())) return FromPython(nb::steal(PyNumber_Index(obj.ptr())));
   if (nb::hasattr(obj, "__float__") && !PyCallable_Check(obj.ptr())) {
@@ -133,6 +138,11 @@ nb::object ToPython(const Any& v) {
     nb::list dims;
     for (int64_t d : static_cast<runtime::ShapeObj*>(o.get())->dims) dims.append(d);
     return nb::tuple(dims);
+  }
+  if (o->IsInstance<runtime::ArrayObj>()) {
+    nb::list items;
+    for (const Any& item : static_cast<runtime::ArrayObj*>(o.get())->items) items.append(ToPython(item));
+    return nb::object(std::move(items));
   }
   if (o->IsInstance<runtime::NDArrayObj>()) return nb::cast(v.Cast<NDArray>());
   if (o->IsInstance<runtime::FunctionObj>()) return nb::cast(v.Cast<Function>());

@@ -11,7 +11,7 @@ namespace kiln::python {
 
 namespace nb = nanobind;
 
-// Python -> Any: None, bool, int, float, str, tuple of ints (a shape),
+// Python -> Any: None, bool, int, float, str, tuple of ints (a shape), list,
 // DataType, Device, NDArray, Function, Module, any DLPack tensor (zero-copy)
 // and any callable (wrapped as a Function). Raises kiln::Error otherwise.
 Any FromPython(nb::handle obj);

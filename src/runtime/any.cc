@@ -8,6 +8,8 @@ namespace kiln::runtime {
 
 Any::Any(std::string v) : kind_(Kind::kObject), obj_(MakeObject<StrObj>(std::move(v))) {}
 Any::Any(const std::vector<int64_t>& shape) : kind_(Kind::kObject), obj_(MakeObject<ShapeObj>(shape)) {}
+Any::Any(std::vector<Any> items) : kind_(Kind::kObject), obj_(MakeObject<ArrayObj>(std::move(items))) {}
+ArrayObj::ArrayObj(std::vector<Any> v) : items(std::move(v)) {}
 Any::Any(const Function& v) : Any(ObjectRef(v.obj())) {}
 Any::Any(const Module& v) : Any(ObjectRef(v.obj())) {}
 
@@ -23,6 +25,7 @@ std::string Any::TypeName() const {
   }
   if (obj_->IsInstance<StrObj>()) return "str";
   if (obj_->IsInstance<ShapeObj>()) return "Shape";
+  if (obj_->IsInstance<ArrayObj>()) return "list";
   if (obj_->IsInstance<NDArrayObj>()) return "NDArray";
   if (obj_->IsInstance<FunctionObj>()) return "Function";
   if (obj_->IsInstance<ModuleObj>()) return "Module";
@@ -60,6 +63,13 @@ std::string AnyCast<std::string>::Get(const Any& a) {
 std::vector<int64_t> AnyCast<std::vector<int64_t>>::Get(const Any& a) {
   if (a.kind() == Any::Kind::kObject && a.AsObject()->IsInstance<ShapeObj>()) {
     return static_cast<ShapeObj*>(a.AsObject().get())->dims;
+  }
+  ThrowCastError(a, kName);
+}
+
+std::vector<Any> AnyCast<std::vector<Any>>::Get(const Any& a) {
+  if (a.kind() == Any::Kind::kObject && a.AsObject()->IsInstance<ArrayObj>()) {
+    return static_cast<ArrayObj*>(a.AsObject().get())->items;
   }
   ThrowCastError(a, kName);
 }

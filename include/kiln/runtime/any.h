@@ -1,6 +1,6 @@
 // Any: one value of any kind that crosses a Function call: none, int, float,
-// bool, DataType, Device, or an Object (string, shape, NDArray, Function,
-// Module, ...). Cast<T>() checks the kind and names both sides on mismatch.
+// bool, DataType, Device, or an Object (string, shape, list, NDArray,
+// Function, Module, IR nodes, ...). Cast<T>() checks the kind and names both sides on mismatch.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,16 @@ class ShapeObj : public Object {
   KILN_OBJECT_TYPE(ShapeObj, Object, "runtime.Shape")
   explicit ShapeObj(std::vector<int64_t> d) : dims(std::move(d)) {}
   std::vector<int64_t> dims;
+};
+
+class Any;
+
+// A list of values, as an Object (a Python list crosses as one).
+class ArrayObj : public Object {
+ public:
+  KILN_OBJECT_TYPE(ArrayObj, Object, "runtime.Array")
+  explicit ArrayObj(std::vector<Any> v);
+  std::vector<Any> items;
 };
 
 class Function;
@@ -44,6 +54,7 @@ class Any {
   Any(const char* v) : Any(std::string(v)) {}
   Any(std::string v);
   Any(const std::vector<int64_t>& shape);
+  Any(std::vector<Any> items);
   Any(const NDArray& v) : Any(ObjectRef(v.obj())) {}
   Any(const Function& v);
   Any(const Module& v);
@@ -137,6 +148,11 @@ template <>
 struct AnyCast<NDArray> {
   static constexpr const char* kName = "NDArray";
   static NDArray Get(const Any& a);
+};
+template <>
+struct AnyCast<std::vector<Any>> {
+  static constexpr const char* kName = "list";
+  static std::vector<Any> Get(const Any& a);
 };
 template <>
 struct AnyCast<Any> {

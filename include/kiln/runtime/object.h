@@ -113,6 +113,13 @@ Ref<T> MakeObject(Args&&... args) {
   return Ref<T>(MakeObjectRaw<T>(std::forward<Args>(args)...));
 }
 
+// A handle to a node seen through a const pointer (IR nodes are immutable;
+// visitors receive const pointers and return handles to the same node).
+template <typename T>
+Ref<T> GetRef(const T* ptr) {
+  return Ref<T>(const_cast<T*>(ptr));
+}
+
 // A string as an Object (for values that cross Function boundaries).
 class StrObj : public Object {
  public:

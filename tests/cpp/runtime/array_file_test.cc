@@ -2,8 +2,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "common/test_util.h"
 #include "kiln/runtime/runtime.h"
-#include "test_util.h"
 
 namespace kiln::runtime {
 namespace {

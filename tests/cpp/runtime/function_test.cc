@@ -1,6 +1,6 @@
 // Function: typed wrapping, argument checks, Any conversions, the registry.
+#include "common/test_util.h"
 #include "kiln/runtime/runtime.h"
-#include "test_util.h"
 
 namespace kiln::runtime {
 namespace {

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/test_util.h"
 #include "kiln/runtime/runtime.h"
-#include "test_util.h"
 
 namespace kiln::runtime {
 namespace {

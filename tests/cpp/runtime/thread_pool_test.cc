@@ -5,9 +5,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/test_util.h"
 #include "kiln/runtime/c_api.h"
 #include "kiln/runtime/runtime.h"
-#include "test_util.h"
 
 namespace kiln::runtime {
 namespace {

@@ -1,8 +1,8 @@
 // time_evaluator: statistics and the growth of `number` to min_repeat_ms.
 #include <thread>
 
+#include "common/test_util.h"
 #include "kiln/runtime/runtime.h"
-#include "test_util.h"
 
 namespace kiln::runtime {
 namespace {

@@ -46,6 +46,7 @@ def test_values_of_every_kind_cross_and_come_back():
     assert echo(2.5) == 2.5
     assert echo("text") == "text"
     assert echo((2, 3, 4)) == (2, 3, 4)
+    assert echo([1, "a", [2.5, None]]) == [1, "a", [2.5, None]]
     assert echo(kiln.DataType("int8")) == "int8"
     assert echo(kiln.cuda(3)) == kiln.cuda(3)
     assert echo(x).data_ptr == x.data_ptr

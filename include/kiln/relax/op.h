@@ -1,0 +1,88 @@
+// The operator registry. One entry per op: its name, its arguments and
+// attributes, struct-info inference (with clear errors on bad shapes and
+// dtypes), its pattern kind for fusion, and a place for its legalization to
+// tir. An Op is itself a relax expression, the callee of a Call.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kiln/relax/struct_info.h"
+
+namespace kiln::relax {
+
+// How an op's output elements depend on its inputs; fusion reads this.
+enum class OpPattern : uint8_t {
+  kElementwise,      // out[i] = f(in[i])
+  kBroadcast,        // elementwise with broadcasting inputs
+  kInjective,        // each output element reads input elements by an index map (reshape, transpose, ...)
+  kReduction,        // reduces along axes (sum, max, ...)
+  kOutEWiseFusable,  // complex ops whose output can take elementwise epilogues (matmul, conv)
+  kOpaque,           // nothing can be fused across it
+};
+const char* OpPatternName(OpPattern p);
+
+// Kinds of op attributes; the parser, printer and checks read them.
+enum class AttrKind : uint8_t { kInt, kFloat, kBool, kString, kDataType, kIntList, kOptionalInt, kOptionalIntList };
+
+struct OpAttrSpec {
+  std::string name;
+  AttrKind kind;
+  runtime::Any default_value;  // none: required
+  std::string doc;
+};
+
+class OpNode;
+using Op = Ref<OpNode>;
+using FInferStructInfo = std::function<StructInfo(const CallNode* call)>;
+// Legalization to tir; set by the legalization library (issue: legalize ops).
+using FLegalize = std::function<Expr(const CallNode* call)>;
+
+class OpNode : public ir::RelaxExprNode {
+ public:
+  KILN_OBJECT_TYPE(OpNode, ir::RelaxExprNode, "relax.Op")
+  std::string name;         // "relax.matmul"
+  std::string description;  // one line, for docs and `kiln inspect`
+  std::vector<std::string> arg_names;
+  bool variadic = false;  // the last argument repeats (concat takes a tuple instead)
+  std::vector<OpAttrSpec> attrs;
+  OpPattern pattern = OpPattern::kOpaque;
+  bool is_pure = true;
+  FInferStructInfo infer_struct_info;
+  FLegalize legalize;
+
+  const OpAttrSpec* FindAttr(const std::string& attr_name) const;
+};
+
+// Registration: `RegisterOp("relax.add").Describe(...).Args({"x1", "x2"})...`.
+class OpRegistration {
+ public:
+  explicit OpRegistration(Op op) : op_(std::move(op)) {}
+  OpRegistration& Describe(std::string text);
+  OpRegistration& Args(std::vector<std::string> names, bool variadic = false);
+  OpRegistration& Attr(std::string name, AttrKind kind, runtime::Any default_value = {}, std::string doc = "");
+  OpRegistration& Pattern(OpPattern pattern);
+  OpRegistration& Impure();
+  OpRegistration& InferStructInfo(FInferStructInfo f);
+  OpRegistration& Legalize(FLegalize f);
+  const Op& op() const { return op_; }
+
+ private:
+  Op op_;
+};
+
+// Registers a new op (raises when the name is taken) and returns its builder.
+OpRegistration RegisterOp(const std::string& name);
+// The op called `name` ("relax.add", or the short "add"); raises kiln::Error
+// with the closest known name when there is none.
+Op GetOp(const std::string& name);
+// nullptr-like empty handle when absent.
+Op FindOp(const std::string& name);
+std::vector<Op> ListOps();
+
+// Checks a call's attributes against the op's declared ones (names, kinds,
+// required ones present) and returns them completed with defaults.
+Attrs CheckOpAttrs(const OpNode* op, const Attrs& attrs);
+
+}  // namespace kiln::relax

@@ -1,0 +1,193 @@
+// The operator registry.
+#include "kiln/relax/op.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "kiln/runtime/error.h"
+
+namespace kiln::relax {
+
+const char* OpPatternName(OpPattern p) {
+  switch (p) {
+    case OpPattern::kElementwise: return "elementwise";
+    case OpPattern::kBroadcast: return "broadcast";
+    case OpPattern::kInjective: return "injective";
+    case OpPattern::kReduction: return "reduction";
+    case OpPattern::kOutEWiseFusable: return "output_fusible";
+    case OpPattern::kOpaque: return "opaque";
+  }
+  return "?";
+}
+
+const OpAttrSpec* OpNode::FindAttr(const std::string& attr_name) const {
+  for (const OpAttrSpec& a : attrs) {
+    if (a.name == attr_name) return &a;
+  }
+  return nullptr;
+}
+
+namespace {
+struct OpTable {
+  std::mutex mutex;
+  std::map<std::string, Op> ops;
+};
+OpTable& Table() {
+  static OpTable* t = new OpTable();
+  return *t;
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string FullName(const std::string& name) {
+  return name.find('.') == std::string::npos ? "relax." + name : name;
+}
+}  // namespace
+
+OpRegistration& OpRegistration::Describe(std::string text) {
+  op_->description = std::move(text);
+  return *this;
+}
+OpRegistration& OpRegistration::Args(std::vector<std::string> names, bool variadic) {
+  op_->arg_names = std::move(names);
+  op_->variadic = variadic;
+  return *this;
+}
+OpRegistration& OpRegistration::Attr(std::string name, AttrKind kind, runtime::Any default_value, std::string doc) {
+  op_->attrs.push_back({std::move(name), kind, std::move(default_value), std::move(doc)});
+  return *this;
+}
+OpRegistration& OpRegistration::Pattern(OpPattern pattern) {
+  op_->pattern = pattern;
+  return *this;
+}
+OpRegistration& OpRegistration::Impure() {
+  op_->is_pure = false;
+  return *this;
+}
+OpRegistration& OpRegistration::InferStructInfo(FInferStructInfo f) {
+  op_->infer_struct_info = std::move(f);
+  return *this;
+}
+OpRegistration& OpRegistration::Legalize(FLegalize f) {
+  op_->legalize = std::move(f);
+  return *this;
+}
+
+OpRegistration RegisterOp(const std::string& name) {
+  std::string full = FullName(name);
+  OpTable& t = Table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  KILN_CHECK(!t.ops.count(full)) << "op '" << full << "' is already registered";
+  auto n = runtime::MakeObject<OpNode>();
+  n->name = full;
+  Op op(n);
+  t.ops.emplace(full, op);
+  return OpRegistration(op);
+}
+
+Op FindOp(const std::string& name) {
+  OpTable& t = Table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  auto it = t.ops.find(FullName(name));
+  return it == t.ops.end() ? Op() : it->second;
+}
+
+Op GetOp(const std::string& name) {
+  if (Op op = FindOp(name)) return op;
+  std::string best;
+  size_t best_d = 4;
+  for (const Op& op : ListOps()) {
+    std::string short_name = op->name.substr(op->name.rfind('.') + 1);
+    size_t d = std::min(EditDistance(op->name, name), EditDistance(short_name, name));
+    if (d < best_d) best = short_name, best_d = d;
+  }
+  KILN_THROW() << "unknown op \"" << name << "\"" << (best.empty() ? "" : " (did you mean \"" + best + "\"?)");
+}
+
+std::vector<Op> ListOps() {
+  OpTable& t = Table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  std::vector<Op> ops;
+  for (const auto& [name, op] : t.ops) ops.push_back(op);
+  return ops;
+}
+
+namespace {
+bool Fits(AttrKind kind, const runtime::Any& v) {
+  using K = runtime::Any::Kind;
+  auto is_int_list = [&] {
+    if (v.kind() != K::kObject || !v.AsObject()->IsInstance<runtime::ArrayObj>()) return false;
+    for (const runtime::Any& item : v.Cast<std::vector<runtime::Any>>()) {
+      if (item.kind() != K::kInt) return false;
+    }
+    return true;
+  };
+  switch (kind) {
+    case AttrKind::kInt: return v.kind() == K::kInt;
+    case AttrKind::kFloat: return v.kind() == K::kFloat || v.kind() == K::kInt;
+    case AttrKind::kBool: return v.kind() == K::kBool;
+    case AttrKind::kString: return v.TypeName() == "str";
+    case AttrKind::kDataType: return v.kind() == K::kDataType;
+    case AttrKind::kIntList: return is_int_list();
+    case AttrKind::kOptionalInt: return v.is_none() || v.kind() == K::kInt;
+    case AttrKind::kOptionalIntList: return v.is_none() || is_int_list();
+  }
+  return false;
+}
+
+const char* KindName(AttrKind kind) {
+  switch (kind) {
+    case AttrKind::kInt: return "an int";
+    case AttrKind::kFloat: return "a float";
+    case AttrKind::kBool: return "a bool";
+    case AttrKind::kString: return "a string";
+    case AttrKind::kDataType: return "a dtype";
+    case AttrKind::kIntList: return "a list of ints";
+    case AttrKind::kOptionalInt: return "an int or None";
+    case AttrKind::kOptionalIntList: return "a list of ints or None";
+  }
+  return "?";
+}
+}  // namespace
+
+Attrs CheckOpAttrs(const OpNode* op, const Attrs& attrs) {
+  for (const auto& [name, value] : attrs.items()) {
+    const OpAttrSpec* spec = op->FindAttr(name);
+    if (spec == nullptr) {
+      std::string known;
+      for (const OpAttrSpec& a : op->attrs) known += (known.empty() ? "" : ", ") + a.name;
+      KILN_THROW() << op->name << ": unknown attribute '" << name << "'"
+                   << (known.empty() ? " (it takes none)" : " (it takes: " + known + ")");
+    }
+    KILN_CHECK(Fits(spec->kind, value)) << op->name << ": attribute '" << name << "' must be " << KindName(spec->kind)
+                                        << ", got " << value.TypeName();
+  }
+  Attrs out;
+  for (const OpAttrSpec& spec : op->attrs) {
+    if (auto v = attrs.Find(spec.name)) {
+      out = out.With(spec.name, *v);
+    } else {
+      bool optional = spec.kind == AttrKind::kOptionalInt || spec.kind == AttrKind::kOptionalIntList;
+      KILN_CHECK(!spec.default_value.is_none() || optional) << op->name << ": missing attribute '" << spec.name << "'";
+      out = out.With(spec.name, spec.default_value);
+    }
+  }
+  return out;
+}
+
+}  // namespace kiln::relax
