@@ -14,17 +14,14 @@ ctest --test-dir build --output-on-failure -j "$(nproc)"
 echo "== C++ tests under ASan + UBSan (build-asan/)"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/kiln-ccache}
 .venv/bin/cmake -S . -B build-asan -G Ninja -DCMAKE_MAKE_PROGRAM="$root/.venv/bin/ninja" \
-  -DKILN_SANITIZE=ON -DKILN_BUILD_BENCH=OFF -DKILN_WERROR=ON \
+  -DKILN_SANITIZE=ON -DKILN_BUILD_COMPILER=ON -DKILN_BUILD_BENCH=OFF -DKILN_WERROR=ON \
   -DCMAKE_BUILD_TYPE=Debug >/dev/null
 .venv/bin/cmake --build build-asan
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+
+echo "== Documentation (every tutorial runs; warnings are errors)"
+scripts/docs.sh
 
 echo "== Python tests (pytest)"
 .venv/bin/python -m pytest -q tests/python
-
-echo "== Executable docs"
-for doc in docs/get_started/*.py; do
-  echo "-- $doc"
-  .venv/bin/python "$doc"
-done

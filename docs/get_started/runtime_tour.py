@@ -69,7 +69,7 @@ except kiln.Error as err:
 # convention of ``include/kiln/runtime/c_api.h``. Here the library comes from
 # a small C file; later it comes from Kiln's code generator.
 
-root = Path(__file__).resolve().parents[2]
+root = Path(kiln.__file__).resolve().parents[2]  # the repository (kiln is installed editable)
 cc = os.environ.get("CC") or shutil.which("cc")
 with tempfile.TemporaryDirectory() as tmp:
     lib = Path(tmp) / "library_module.so"

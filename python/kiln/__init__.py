@@ -1,12 +1,27 @@
 """Kiln: a machine-learning compiler with a C++ core and a Python front.
 
-The runtime layer is available now: devices, arrays (``kiln.nd``), functions
-and their global registry, modules loaded from shared libraries, the thread
-pool, and timing.
+The runtime (devices, arrays in ``kiln.nd``, functions and their registry,
+modules, threads, timing) and the IR (``kiln.ir``, ``kiln.tir``,
+``kiln.relax``).
 """
 
-from . import nd, runtime
+from . import ir, nd, relax, runtime, tir, transform
 from ._core import Error, __version__
+from ._core import parse
+from .codegen import build
+from .ir import IRModule
 from .runtime import *  # noqa: F401,F403  (the names in runtime.__all__)
 
-__all__ = ["Error", "__version__", "nd", *runtime.__all__]
+__all__ = [
+    "Error",
+    "IRModule",
+    "__version__",
+    "build",
+    "ir",
+    "nd",
+    "parse",
+    "relax",
+    "tir",
+    "transform",
+    *runtime.__all__,
+]

@@ -3,6 +3,8 @@
 
 #include <nanobind/stl/string.h>
 
+#include "node.h"
+
 namespace kiln::python {
 namespace {
 
@@ -35,6 +37,20 @@ std::string DescribePythonError(nb::python_error& e) {
   return text;
 }
 }  // namespace
+
+DataType ToDataType(nb::handle h) {
+  if (nb::isinstance<DataType>(h)) return nb::cast<DataType>(h);
+  if (nb::isinstance<nb::str>(h)) return DataType::Parse(nb::cast<std::string>(h));
+  // torch dtypes print as "torch.float32"; anything NumPy understands as a
+  // dtype (np.float16, np.dtype("int8")) has a NumPy name.
+  std::string s = nb::cast<std::string>(nb::str(h));
+  if (s.rfind("torch.", 0) == 0) return DataType::Parse(s.substr(6));
+  try {
+    s = nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(h).attr("name"));
+  } catch (nb::python_error&) {
+  }
+  return DataType::Parse(s);
+}
 
 NDArray ArrayFromDLPack(nb::handle obj) {
   if (nb::isinstance<NDArray>(obj)) return nb::cast<NDArray>(obj);
@@ -95,7 +111,7 @@ Any FromPython(nb::handle obj) {
   if (nb::isinstance<Module>(obj)) return Any(nb::cast<Module>(obj));
   if (nb::isinstance<DataType>(obj)) return Any(nb::cast<DataType>(obj));
   if (nb::isinstance<Device>(obj)) return Any(nb::cast<Device>(obj));
-  if (nb::isinstance<ObjectRef>(obj)) return Any(nb::cast<ObjectRef>(obj));
+  if (nb::isinstance<PyNode<runtime::Object>>(obj)) return Any(nb::cast<const PyNode<runtime::Object>&>(obj).ref);
   if (PyTuple_Check(obj.ptr())) {
     std::vector<int64_t> dims;
     for (nb::handle item : nb::borrow<nb::tuple>(obj)) {
@@ -148,7 +164,7 @@ nb::object ToPython(const Any& v) {
   if (o->IsInstance<runtime::FunctionObj>()) return nb::cast(v.Cast<Function>());
   if (o->IsInstance<runtime::ModuleObj>()) return nb::cast(v.Cast<Module>());
   if (o->IsInstance<runtime::TimingResultObj>()) return nb::cast(v.Cast<runtime::TimingResult>());
-  return nb::cast(o);
+  return NodeToPython(o);
 }
 
 }  // namespace kiln::python

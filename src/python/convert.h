@@ -22,6 +22,9 @@ nb::object ToPython(const Any& value);
 // runs; a Python exception becomes a kiln::Error for the C++ caller.
 Function WrapCallable(nb::handle callable, std::string name);
 
+// A DataType from a string, a kiln.DataType, or a NumPy or PyTorch dtype.
+DataType ToDataType(nb::handle h);
+
 // Zero-copy import of an object with __dlpack__ (or a kiln NDArray).
 NDArray ArrayFromDLPack(nb::handle obj);
 

@@ -6,11 +6,28 @@ namespace nb = nanobind;
 
 namespace kiln::python {
 void BindRuntime(nb::module_& m);
+void BindIr(nb::module_& m);
+void BindTir(nb::module_& m);
+void BindRelax(nb::module_& m);
+void BindText(nb::module_& m);
+void BindTransform(nb::module_& m);
+void BindCodegen(nb::module_& m);
 void BindTesting(nb::module_& m);
 }  // namespace kiln::python
 
 NB_MODULE(_core, m) {
   m.doc() = "Kiln's C++ core. Use the kiln package, which re-exports it.";
+  // Python callables held by C++ objects (passes, registered functions) can
+  // form reference cycles through C++ that Python's collector cannot see; at
+  // interpreter exit nanobind would report them as leaks. They are freed with
+  // the process, so the report is noise.
+  nb::set_leak_warnings(false);
   kiln::python::BindRuntime(m);
+  kiln::python::BindIr(m);
+  kiln::python::BindTir(m);
+  kiln::python::BindRelax(m);
+  kiln::python::BindText(m);
+  kiln::python::BindTransform(m);
+  kiln::python::BindCodegen(m);
   kiln::python::BindTesting(m);
 }

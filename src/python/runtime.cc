@@ -7,6 +7,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "convert.h"
+#include "node.h"
 
 namespace kiln::python {
 namespace {
@@ -75,20 +76,6 @@ std::string ArrayRepr(const NDArray& a) {
   return s;
 }
 
-DataType ToDataType(nb::handle h) {
-  if (nb::isinstance<DataType>(h)) return nb::cast<DataType>(h);
-  if (nb::isinstance<nb::str>(h)) return DataType::Parse(nb::cast<std::string>(h));
-  // torch dtypes print as "torch.float32"; anything NumPy understands as a
-  // dtype (np.float16, np.dtype("int8")) has a NumPy name.
-  std::string s = nb::cast<std::string>(nb::str(h));
-  if (s.rfind("torch.", 0) == 0) return DataType::Parse(s.substr(6));
-  try {
-    s = nb::cast<std::string>(nb::module_::import_("numpy").attr("dtype")(h).attr("name"));
-  } catch (nb::python_error&) {
-  }
-  return DataType::Parse(s);
-}
-
 void BindDataTypeAndDevice(nb::module_& m) {
   nb::class_<DataType>(m, "DataType", "A scalar type with vector lanes: float32, float32x8, bfloat16, bool, ...")
       .def("__init__", [](DataType* self, nb::handle spec) { new (self) DataType(ToDataType(spec)); })
@@ -148,7 +135,7 @@ void BindNDArray(nb::module_& m) {
           [](const NDArray& a, std::vector<int64_t> shape, nb::handle dtype, int64_t byte_offset) {
             return a.CreateView(shape, dtype.is_none() ? a.dtype() : ToDataType(dtype), byte_offset);
           },
-          nb::arg("shape"), nb::arg("dtype") = nb::none(), nb::arg("byte_offset") = 0,
+          nb::arg("shape"), nb::arg("dtype").none() = nb::none(), nb::arg("byte_offset") = 0,
           "A view of the same memory with another shape (and dtype).")
       .def(
           "__dlpack__", [](const NDArray& a, nb::kwargs kwargs) { return ToDLPackCapsule(a, kwargs); },
@@ -174,9 +161,12 @@ void BindNDArray(nb::module_& m) {
 }
 
 void BindFunctionAndModule(nb::module_& m) {
-  nb::class_<ObjectRef>(m, "Object", "A Kiln object without a more specific Python class.")
-      .def_prop_ro("type_key", [](const ObjectRef& o) { return o->type_key(); })
-      .def("__repr__", [](const ObjectRef& o) { return "<kiln.Object " + o->type_key() + ">"; });
+  nb::class_<PyNode<runtime::Object>>(m, "Object", "A Kiln object; IR nodes have more specific classes.")
+      .def_prop_ro("type_key", [](const PyNode<runtime::Object>& o) { return o.ref->type_key(); })
+      .def(
+          "same_as", [](const PyNode<runtime::Object>& a, const PyNode<runtime::Object>& b) { return a.ref == b.ref; },
+          "True when both are the same object (not merely equal).")
+      .def("__repr__", [](const PyNode<runtime::Object>& o) { return "<kiln.Object " + o.ref->type_key() + ">"; });
 
   nb::class_<Function>(m, "Function", "A Kiln function: C++, compiled, or a registered Python callable.")
       .def_prop_ro("name", &Function::name)

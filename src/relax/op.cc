@@ -62,9 +62,11 @@ OpRegistration& OpRegistration::Describe(std::string text) {
   op_->description = std::move(text);
   return *this;
 }
-OpRegistration& OpRegistration::Args(std::vector<std::string> names, bool variadic) {
+OpRegistration& OpRegistration::Args(std::vector<std::string> names, bool variadic, int num_optional) {
+  KILN_ICHECK(num_optional >= 0 && num_optional <= static_cast<int>(names.size())) << op_->name;
   op_->arg_names = std::move(names);
   op_->variadic = variadic;
+  op_->num_optional = num_optional;
   return *this;
 }
 OpRegistration& OpRegistration::Attr(std::string name, AttrKind kind, runtime::Any default_value, std::string doc) {
@@ -125,6 +127,19 @@ std::vector<Op> ListOps() {
   std::vector<Op> ops;
   for (const auto& [name, op] : t.ops) ops.push_back(op);
   return ops;
+}
+
+void CheckOpArity(const OpNode* op, size_t got) {
+  size_t most = op->arg_names.size(), least = most - op->num_optional;
+  if (most == 0) return;  // an op that declares no argument names checks its own
+  bool ok = op->variadic ? got + 1 >= least : (got >= least && got <= most);
+  if (ok) return;
+  std::string names;
+  for (const std::string& a : op->arg_names) names += (names.empty() ? "" : ", ") + a;
+  std::string count = op->variadic    ? "at least " + std::to_string(least - 1)
+                      : least == most ? std::to_string(most)
+                                      : std::to_string(least) + " to " + std::to_string(most);
+  KILN_THROW() << op->name << " takes " << count << " arguments (" << names << "), got " << got;
 }
 
 namespace {

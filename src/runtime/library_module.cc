@@ -1,5 +1,6 @@
 // Shared libraries as modules: dlopen, the runtime API table handed to the
-// library, and the Function wrapper that speaks the C convention of c_api.h.
+// library, and WrapCFunction, the Function over the C convention of c_api.h
+// (also used by the JIT of the code generator).
 #include <dlfcn.h>
 
 #include "kiln/runtime/c_api.h"
@@ -63,6 +64,37 @@ Any FromCResult(const std::string& fname, const KilnValue& v, int32_t code) {
   }
 }
 
+}  // namespace
+
+Function WrapCFunction(const std::string& name, KilnCFunc f, ObjectRef keep_alive) {
+  return Function(name, [f, keep_alive, name](const Any* args, int n, Any* result) {
+    KilnValue inline_vals[kInlineArgs];
+    int32_t inline_codes[kInlineArgs];
+    std::vector<KilnValue> heap_vals;
+    std::vector<int32_t> heap_codes;
+    KilnValue* vals = inline_vals;
+    int32_t* codes = inline_codes;
+    if (n > kInlineArgs) {
+      heap_vals.resize(n);
+      heap_codes.resize(n);
+      vals = heap_vals.data();
+      codes = heap_codes.data();
+    }
+    for (int i = 0; i < n; ++i) ToCArg(name, i, args[i], &vals[i], &codes[i]);
+    KilnValue ret;
+    ret.v_int64 = 0;
+    int32_t ret_code = kKilnArgNone;
+    KilnAPISetLastError("");
+    if (f(vals, codes, n, &ret, &ret_code) != 0) {
+      const char* msg = KilnAPIGetLastError();
+      KILN_THROW() << "compiled function '" << name << "' failed: " << (*msg ? msg : "(no message was set)");
+    }
+    *result = FromCResult(name, ret, ret_code);
+  });
+}
+
+namespace {
+
 class LibraryModuleObj final : public ModuleObj {
  public:
   LibraryModuleObj(std::string path, void* handle) : path_(std::move(path)), handle_(handle) {}
@@ -72,31 +104,7 @@ class LibraryModuleObj final : public ModuleObj {
     if (name.empty() || name.rfind("__kiln", 0) == 0) return Function();
     auto f = reinterpret_cast<KilnCFunc>(dlsym(handle_, name.c_str()));
     if (f == nullptr) return Function();
-    Ref<ModuleObj> keep(this);  // the library stays loaded while the function lives
-    return Function(name, [f, keep, name](const Any* args, int n, Any* result) {
-      KilnValue inline_vals[kInlineArgs];
-      int32_t inline_codes[kInlineArgs];
-      std::vector<KilnValue> heap_vals;
-      std::vector<int32_t> heap_codes;
-      KilnValue* vals = inline_vals;
-      int32_t* codes = inline_codes;
-      if (n > kInlineArgs) {
-        heap_vals.resize(n);
-        heap_codes.resize(n);
-        vals = heap_vals.data();
-        codes = heap_codes.data();
-      }
-      for (int i = 0; i < n; ++i) ToCArg(name, i, args[i], &vals[i], &codes[i]);
-      KilnValue ret;
-      ret.v_int64 = 0;
-      int32_t ret_code = kKilnArgNone;
-      KilnAPISetLastError("");
-      if (f(vals, codes, n, &ret, &ret_code) != 0) {
-        const char* msg = KilnAPIGetLastError();
-        KILN_THROW() << "compiled function '" << name << "' failed: " << (*msg ? msg : "(no message was set)");
-      }
-      *result = FromCResult(name, ret, ret_code);
-    });
+    return WrapCFunction(name, f, ObjectRef(GetRef<Object>(this)));  // the library stays loaded
   }
 
   std::string kind() const override { return "library"; }

@@ -41,6 +41,13 @@ bool TypeRegistry::IsDerivedFrom(uint32_t child, uint32_t parent) {
   return parent == 0;
 }
 
+uint32_t TypeRegistry::Parent(uint32_t index) {
+  TypeTable& t = Table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  KILN_ICHECK(index < t.parents.size()) << "type index " << index;
+  return t.parents[index];
+}
+
 const std::string& TypeRegistry::Key(uint32_t index) {
   TypeTable& t = Table();
   std::lock_guard<std::mutex> lock(t.mutex);

@@ -76,10 +76,12 @@ struct ThreadPool::Impl {
     int32_t num_tasks = 0;
     bool stop = false;
   };
-  // What one worker writes: the last epoch it finished, and its error code.
+  // What one worker writes: the last epoch it finished, and its error code
+  // with the message its failing task set (last errors are per thread).
   struct alignas(64) WorkerState {
     std::atomic<uint32_t> done{0};
     int32_t error = 0;
+    std::string message;
   };
 
   Job job;
@@ -119,6 +121,7 @@ struct ThreadPool::Impl {
       seen = e;
       if (job.stop) return;
       me.error = RunTasks(job, id, num_threads);
+      if (me.error != 0) me.message = KilnAPIGetLastError();
       me.done.store(e, std::memory_order_release);
     }
   }
@@ -193,7 +196,10 @@ int32_t ThreadPool::Launch(KilnParallelLambda lambda, void* closure, int32_t num
   in_region = false;
   for (int w = 1; w < p.num_threads; ++w) {
     while (p.states[w].done.load(std::memory_order_acquire) != e) Backoff(p.oversubscribed);
-    if (error == 0) error = p.states[w].error;
+    if (error == 0 && p.states[w].error != 0) {
+      error = p.states[w].error;
+      KilnAPISetLastError(p.states[w].message.c_str());
+    }
   }
   return error;
 }

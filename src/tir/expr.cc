@@ -1,6 +1,7 @@
 // tir expression factories (with their checks) and the folding operators.
 #include "kiln/tir/expr.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kiln/runtime/error.h"
@@ -162,6 +163,7 @@ Buffer DeclBuffer(std::string name, std::vector<PrimExpr> shape, DataType dtype,
   n->strides = std::move(strides);
   n->elem_offset = elem_offset ? elem_offset : PrimExpr(int64_t{0});
   n->scope = std::move(scope);
+  n->align = std::max<int64_t>(1, dtype.bytes());
   n->span = span;
   return Buffer(n);
 }
@@ -237,6 +239,11 @@ PrimExpr MakeConst(DataType dtype, double v) {
   PrimExpr scalar =
       dtype.is_float() ? FloatImm(dtype.element_of(), v) : IntImm(dtype.element_of(), static_cast<int64_t>(v));
   return dtype.lanes() > 1 ? Broadcast(scalar, dtype.lanes()) : scalar;
+}
+
+std::optional<int64_t> ConstIntValue(const PrimExpr& e) {
+  if (const int64_t* v = AsConstInt(e)) return *v;
+  return std::nullopt;
 }
 
 const int64_t* AsConstInt(const PrimExpr& e) {

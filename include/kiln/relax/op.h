@@ -46,6 +46,7 @@ class OpNode : public ir::RelaxExprNode {
   std::string description;  // one line, for docs and `kiln inspect`
   std::vector<std::string> arg_names;
   bool variadic = false;  // the last argument repeats (concat takes a tuple instead)
+  int num_optional = 0;   // how many trailing arguments may be left out
   std::vector<OpAttrSpec> attrs;
   OpPattern pattern = OpPattern::kOpaque;
   bool is_pure = true;
@@ -60,7 +61,8 @@ class OpRegistration {
  public:
   explicit OpRegistration(Op op) : op_(std::move(op)) {}
   OpRegistration& Describe(std::string text);
-  OpRegistration& Args(std::vector<std::string> names, bool variadic = false);
+  // `num_optional` trailing arguments may be left out (linear's bias).
+  OpRegistration& Args(std::vector<std::string> names, bool variadic = false, int num_optional = 0);
   OpRegistration& Attr(std::string name, AttrKind kind, runtime::Any default_value = {}, std::string doc = "");
   OpRegistration& Pattern(OpPattern pattern);
   OpRegistration& Impure();
@@ -80,6 +82,10 @@ Op GetOp(const std::string& name);
 // nullptr-like empty handle when absent.
 Op FindOp(const std::string& name);
 std::vector<Op> ListOps();
+
+// Checks that a call passes as many arguments as the op takes; raises
+// kiln::Error naming the op and its arguments otherwise.
+void CheckOpArity(const OpNode* op, size_t num_args);
 
 // Checks a call's attributes against the op's declared ones (names, kinds,
 // required ones present) and returns them completed with defaults.

@@ -62,7 +62,7 @@ StructInfo TupleSInfo(std::vector<StructInfo> fields);
 StructInfo FuncSInfo(std::vector<StructInfo> params, StructInfo ret, bool is_pure = true);
 StructInfo OpaqueFuncSInfo(StructInfo ret, bool is_pure = false);
 
-// "Tensor[(n, 784), float32]"-style text, for error messages.
+// The struct info in the text format, e.g. "Tensor((n, 784), float32)".
 std::string StructInfoString(const StructInfo& sinfo);
 
 }  // namespace kiln::relax

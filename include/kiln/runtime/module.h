@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/runtime/c_api.h"
 #include "kiln/runtime/function.h"
 
 namespace kiln::runtime {
@@ -52,6 +53,12 @@ class Module {
  private:
   Ref<ModuleObj> obj_;
 };
+
+// A Function over a compiled function in the C convention of c_api.h: Any
+// arguments become KilnValues, a non-zero return a kiln::Error carrying the
+// message the code set. `keep_alive` owns the code (a library, a JIT) for as
+// long as the Function lives.
+Function WrapCFunction(const std::string& name, KilnCFunc f, ObjectRef keep_alive);
 
 template <>
 struct AnyCast<Module> {

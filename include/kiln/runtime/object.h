@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "kiln/runtime/error.h"
@@ -17,6 +18,7 @@ namespace kiln::runtime {
 struct TypeRegistry {
   static uint32_t Register(const char* key, uint32_t parent_index);
   static bool IsDerivedFrom(uint32_t child, uint32_t parent);
+  static uint32_t Parent(uint32_t index);
   static const std::string& Key(uint32_t index);
 };
 
@@ -51,8 +53,10 @@ class Object {
   uint32_t type_index_ = 0;
 };
 
-// Declares the type key and index of an Object subclass. One line per class.
+// Declares the type key, index and parent of an Object subclass. One line
+// per class.
 #define KILN_OBJECT_TYPE(Type, Parent, key)                                                          \
+  using ParentType = Parent;                                                                         \
   static constexpr const char* kTypeKey = key;                                                       \
   static uint32_t TypeIndex() {                                                                      \
     static const uint32_t index = ::kiln::runtime::TypeRegistry::Register(key, Parent::TypeIndex()); \
@@ -70,7 +74,9 @@ class Ref {
   }
   Ref(const Ref& other) : Ref(other.ptr_) {}
   Ref(Ref&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
-  template <typename U>
+  // Up- and downcasts along one hierarchy (a downcast must be known to hold;
+  // use As<U>() to check).
+  template <typename U, typename = std::enable_if_t<std::is_base_of_v<T, U> || std::is_base_of_v<U, T>>>
   Ref(const Ref<U>& other) : Ref(static_cast<T*>(other.get())) {}
   ~Ref() {
     if (ptr_) ptr_->DecRef();

@@ -10,10 +10,12 @@
 //  - Float arithmetic is IEEE; the code generator may contract a*b+c into an
 //    FMA (within IEEE rules) but reassociates only under fast-math.
 //  - Comparisons and logical operators produce bool (with the operands'
-//    lanes). Select evaluates both branches; if_then_else (a Call) only one.
+//    lanes). And and Or evaluate both operands (no short circuit), as Select
+//    evaluates both branches; if_then_else (a Call) evaluates only one.
 //  - Shapes and indices are int64 unless a program says otherwise.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,7 +93,7 @@ class PrimExprNode : public ir::BaseExprNode {
 class PrimExpr : public Ref<PrimExprNode> {
  public:
   PrimExpr() = default;
-  PrimExpr(Ref<PrimExprNode> n) : Ref<PrimExprNode>(std::move(n)) {}
+  PrimExpr(const Ref<PrimExprNode>& n) : Ref<PrimExprNode>(n) {}
   // Integer literals are int64 immediates; floating literals float32.
   PrimExpr(int64_t value);
   PrimExpr(int value) : PrimExpr(static_cast<int64_t>(value)) {}
@@ -181,7 +183,10 @@ class BufferNode : public runtime::Object {
   std::vector<PrimExpr> strides;
   PrimExpr elem_offset;  // in elements
   std::string scope = "global";
-  int64_t align = 64;  // bytes of alignment the data is known to have
+  // Bytes of alignment the data is known to have. Buffers declared by users
+  // (parameters) promise only element alignment, so NumPy and PyTorch arrays
+  // pass without copies; storage Kiln allocates is 64-byte aligned.
+  int64_t align = 1;
   Span span;
 };
 class Buffer : public Ref<BufferNode> {
@@ -253,8 +258,13 @@ PrimExpr Let(Var var, PrimExpr value, PrimExpr body, Span span = {});
 
 // A constant of `dtype` (int, uint, float or bool) with value v.
 PrimExpr MakeConst(DataType dtype, double v);
-// The value of an integer immediate, or nullopt.
+// A pointer to the value of an integer immediate, or nullptr. The pointer
+// lives as long as the node: calling this on a temporary would dangle, so
+// that overload is deleted (bind the expression to a variable first).
 const int64_t* AsConstInt(const PrimExpr& e);
+const int64_t* AsConstInt(PrimExpr&& e) = delete;
+// The value itself (safe on temporaries).
+std::optional<int64_t> ConstIntValue(const PrimExpr& e);
 
 // Arithmetic with light constant folding (int immediates fold; x + 0 is x),
 // for code that builds expressions, e.g. legalizations written with te.

@@ -149,3 +149,20 @@ TEST(ThreadPool, ResizeDoesNotReplayOldJob) {
 }
 }  // namespace
 }  // namespace kiln::runtime
+
+namespace kiln::runtime {
+namespace {
+// The message a failing task sets on a worker thread reaches the launcher.
+TEST(ThreadPool, WorkerErrorMessageReachesCaller) {
+  ThreadPool::Global().SetNumThreads(2);
+  auto fail_on_worker = [](int32_t task, int32_t, void*) -> int32_t {
+    if (task != 1) return 0;
+    KilnAPISetLastError("task 1 ran out of luck");
+    return -7;
+  };
+  KilnAPISetLastError("");
+  EXPECT_EQ(KilnBackendParallelLaunch(fail_on_worker, nullptr, 2), -7);
+  EXPECT_STREQ(KilnAPIGetLastError(), "task 1 ran out of luck");
+}
+}  // namespace
+}  // namespace kiln::runtime

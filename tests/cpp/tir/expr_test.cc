@@ -17,14 +17,15 @@ TEST(TirExpr, LiteralsAreInt64AndFloat32) {
 
 TEST(TirExpr, OperatorsFoldConstants) {
   Var n("n");
-  EXPECT_EQ(*AsConstInt(PrimExpr(3) + PrimExpr(4)), 7);
-  EXPECT_EQ(*AsConstInt(floordiv(-7, 2)), -4);
-  EXPECT_EQ(*AsConstInt(floormod(-7, 2)), 1);
-  EXPECT_EQ(*AsConstInt(PrimExpr(-7) / PrimExpr(2)), -3);  // truncating
-  EXPECT_EQ((n + 0).get(), n.get());                       // x + 0 -> x
-  EXPECT_EQ((n * 1).get(), n.get());                       // x * 1 -> x
-  EXPECT_EQ(*AsConstInt(n * 0), 0);                        // x * 0 -> 0
-  const BinaryNode* add = (n + 1).as<BinaryNode>();
+  EXPECT_EQ(*ConstIntValue(PrimExpr(3) + PrimExpr(4)), 7);
+  EXPECT_EQ(*ConstIntValue(floordiv(-7, 2)), -4);
+  EXPECT_EQ(*ConstIntValue(floormod(-7, 2)), 1);
+  EXPECT_EQ(*ConstIntValue(PrimExpr(-7) / PrimExpr(2)), -3);  // truncating
+  EXPECT_EQ((n + 0).get(), n.get());                          // x + 0 -> x
+  EXPECT_EQ((n * 1).get(), n.get());                          // x * 1 -> x
+  EXPECT_EQ(*ConstIntValue(n * 0), 0);                        // x * 0 -> 0
+  PrimExpr sum = n + 1;
+  const BinaryNode* add = sum.as<BinaryNode>();
   ASSERT_NE(add, nullptr);
   EXPECT_EQ(add->op, BinaryOp::kAdd);
   EXPECT_EQ((n < 4).dtype(), DataType::Bool());

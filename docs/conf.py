@@ -1,0 +1,56 @@
+"""Sphinx configuration for Kiln's documentation.
+
+Tutorials are Python scripts run by sphinx-gallery during the build: an
+exception fails the build. KILN_DOCS_MODE=short (the default, used by CI) or
+full is read by slow tutorials to pick their problem sizes. Options come from
+environment variables, not `-D`, because -W turns -D type warnings into
+errors.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import kiln
+
+project = "Kiln"
+author = "The Kiln developers"
+copyright = "2026, The Kiln developers"
+release = kiln.__version__
+version = release
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "sphinx_gallery.gen_gallery",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "**/README.rst", "how_to/TEMPLATE*"]
+myst_heading_anchors = 3
+suppress_warnings = ["config.cache"]
+
+html_theme = "furo"
+html_title = f"Kiln {release}"
+
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+autodoc_typehints = "description"
+
+mode = os.environ.get("KILN_DOCS_MODE", "short")
+sphinx_gallery_conf = {
+    "examples_dirs": ["get_started"],
+    "gallery_dirs": ["_generated/get_started"],
+    "filename_pattern": r".*\.py",
+    "ignore_pattern": r"(__init__|conf)\.py",
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "download_all_examples": False,
+    "within_subsection_order": "FileNameSortKey",
+    "plot_gallery": "True",
+    "remove_config_comments": True,
+}
+os.environ.setdefault("KILN_DOCS_MODE", mode)
+sys.path.insert(0, str(Path(__file__).parent))

@@ -1,0 +1,94 @@
+"""Passes and pass contexts (``kiln.transform``).
+
+Every step of compilation is a pass: an IRModule to IRModule function with a
+name and an opt level. Passes registered in C++ appear here by name
+(``kiln.transform.DeadCodeElimination()``); write your own with the
+decorators::
+
+    @kiln.transform.module_pass(opt_level=0)
+    def drop_debug(mod, ctx):
+        return mod.without_function("debug")
+
+    @kiln.transform.function_pass(opt_level=1)
+    def my_rewrite(func, mod, ctx):   # each relax function of the module
+        return func
+
+and run them in a :class:`PassContext` (opt level, config, instruments).
+"""
+
+from typing import Callable, List, Optional
+
+from ._core.transform import (
+    Pass,
+    PassContext,
+    PassInstrument,
+    PassTiming,
+    Sequential,
+    _function_pass,
+    _module_pass,
+    _prim_func_pass,
+    dump_ir,
+    get_pass,
+    list_pass_configs,
+    list_passes,
+    pass_timing,
+    well_formed_check,
+)
+
+__all__ = [
+    "Pass",
+    "PassContext",
+    "PassInstrument",
+    "PassTiming",
+    "Sequential",
+    "dump_ir",
+    "function_pass",
+    "get_pass",
+    "list_pass_configs",
+    "list_passes",
+    "module_pass",
+    "pass_timing",
+    "prim_func_pass",
+    "well_formed_check",
+]
+
+
+def _decorator(make, fn, opt_level, name, required):
+    def wrap(f: Callable) -> Pass:
+        return make(f, name or "", opt_level, list(required or []))
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def module_pass(fn=None, *, opt_level: int = 0, name: Optional[str] = None, required: Optional[List[str]] = None):
+    """Makes a pass of ``fn(mod, ctx) -> mod``. The function's name and the
+    first line of its docstring become the pass's name and summary."""
+    return _decorator(_module_pass, fn, opt_level, name, required)
+
+
+def function_pass(fn=None, *, opt_level: int = 0, name: Optional[str] = None, required: Optional[List[str]] = None):
+    """Makes a pass of ``fn(func, mod, ctx) -> func`` applied to each relax
+    function of the module (return None to remove the function)."""
+    return _decorator(_function_pass, fn, opt_level, name, required)
+
+
+def prim_func_pass(fn=None, *, opt_level: int = 0, name: Optional[str] = None, required: Optional[List[str]] = None):
+    """Makes a pass of ``fn(func, mod, ctx) -> func`` applied to each tir
+    PrimFunc of the module."""
+    return _decorator(_prim_func_pass, fn, opt_level, name, required)
+
+
+def _registered(info):
+    def make() -> Pass:
+        return get_pass(info["name"])
+
+    make.__name__ = info["name"]
+    make.__doc__ = f"{info['summary']}\n\nOpt level {info['opt_level']}" + (
+        f"; requires {', '.join(info['required'])}." if info["required"] else "."
+    )
+    return make
+
+
+for _info in list_passes():
+    globals()[_info["name"]] = _registered(_info)
+    __all__.append(_info["name"])

@@ -1,0 +1,76 @@
+// ExportLibrary: a module from Build as a shared library. LLVM writes the
+// object file; the system C compiler links it (cc -shared ... -lm), so the
+// library needs nothing of Kiln but the runtime's __kiln_runtime_api table.
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "kiln/codegen/build.h"
+#include "kiln/runtime/error.h"
+#include "llvm_module.h"
+
+namespace kiln::codegen {
+
+namespace {
+
+// `s` quoted for the shell.
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs `cmd` through the shell; returns its exit status and output.
+std::pair<int, std::string> RunCommand(const std::string& cmd) {
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+  KILN_CHECK(pipe) << "cannot run '" << cmd << "'";
+  std::string output;
+  std::array<char, 512> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) output.append(buf.data(), n);
+  return {pclose(pipe), output};
+}
+
+// A fresh object file path in the temp folder, removed at scope exit.
+class TempObject {
+ public:
+  TempObject() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kiln-export-XXXXXX.o").string();
+    int fd = mkstemps(tmpl.data(), 2);
+    KILN_CHECK(fd >= 0) << "ExportLibrary: cannot create a temporary file in " << tmpl;
+    close(fd);
+    path_ = tmpl;
+  }
+  ~TempObject() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+void ExportLibrary(const runtime::Module& module, const std::string& path, const std::string& cc) {
+  KILN_CHECK(module.defined()) << "ExportLibrary: the module is undefined";
+  auto* obj = dynamic_cast<LLVMModuleObj*>(module.obj().get());
+  KILN_CHECK(obj) << "ExportLibrary: cannot export a module of kind '" << module.kind()
+                  << "'; expected one from codegen::Build (kind llvm)";
+  KILN_CHECK(module.imports().empty()) << "ExportLibrary: modules with imports cannot be exported yet";
+  TempObject object;
+  {
+    std::ofstream out(object.path(), std::ios::binary);
+    std::string code = obj->ObjectCode();
+    out.write(code.data(), static_cast<std::streamsize>(code.size()));
+    KILN_CHECK(out.good()) << "ExportLibrary: cannot write " << object.path();
+  }
+  std::string cmd = Quote(cc) + " -shared -o " + Quote(path) + " " + Quote(object.path()) + " -lm";
+  auto [status, output] = RunCommand(cmd);
+  KILN_CHECK(status == 0) << "ExportLibrary: linking '" << path << "' failed: " << cmd << "\n" << output;
+}
+
+KILN_REGISTER_FUNCTION("codegen.export_library",
+                       [](runtime::Module module, std::string path) { ExportLibrary(module, path); });
+
+}  // namespace kiln::codegen

@@ -1,0 +1,55 @@
+// LLVMModuleObj: the runtime Module that Build returns (kind "llvm"). It owns
+// the optimized LLVM module; on first use it emits an object file and loads
+// it into an ORC LLJIT, and ExportLibrary links the same object file.
+#pragma once
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kiln/codegen/target.h"
+#include "kiln/runtime/c_api.h"
+#include "kiln/runtime/module.h"
+
+namespace llvm::orc {
+class LLJIT;
+}
+
+namespace kiln::codegen {
+
+class LLVMModuleObj final : public runtime::ModuleObj {
+ public:
+  LLVMModuleObj(Target target, std::unique_ptr<llvm::LLVMContext> context, std::unique_ptr<llvm::Module> module,
+                std::vector<std::string> names);
+  ~LLVMModuleObj() override;
+
+  runtime::Function GetFunction(const std::string& name) override;
+  std::string kind() const override { return "llvm"; }
+  std::vector<std::string> FunctionNames() const override { return names_; }
+  // "ll" (or ""): the optimized LLVM IR; "asm" (or "s"): assembly.
+  std::string GetSource(const std::string& format) const override;
+
+  // The module as an object file for the target (emitted once).
+  std::string ObjectCode() const;
+  const Target& target() const { return target_; }
+
+ private:
+  const std::string& ObjectCodeLocked() const;
+  void StartJITLocked();
+
+  Target target_;
+  std::unique_ptr<llvm::LLVMContext> context_;
+  std::unique_ptr<llvm::Module> module_;
+  std::vector<std::string> names_;
+  mutable std::mutex mu_;  // guards everything below and the LLVM context
+  mutable std::string object_;
+  std::unordered_map<std::string, KilnCFunc> functions_;
+  std::unique_ptr<llvm::orc::LLJIT> jit_;  // declared last: destroyed first
+};
+
+}  // namespace kiln::codegen

@@ -1,0 +1,163 @@
+// Convolutions over n spatial axes in any arrangement of the layout letters
+// (NCHW, NHWC; OIHW, HWIO, ...). The output keeps the data layout, with the
+// batch, the kernel's output channels and the window output sizes.
+#include "kiln/relax/op/conv.h"
+
+#include "infer_util.h"
+
+namespace kiln::relax {
+namespace {
+using namespace infer;
+using tir::PrimExpr;
+
+struct ConvParams {
+  Layout data, kernel;
+  std::vector<int64_t> strides, dilation, padding, output_padding;
+  int64_t groups = 1;
+};
+
+ConvParams ReadParams(const CallNode* call, const std::string& spatial_letters, bool transpose) {
+  size_t n = spatial_letters.size();
+  ConvParams p;
+  p.data = LayoutAttr(call, "data_layout", 'N', 'C', spatial_letters);
+  p.kernel = LayoutAttr(call, "kernel_layout", 'O', 'I', spatial_letters);
+  p.strides = SpatialAttr(call, "strides", n);
+  p.dilation = SpatialAttr(call, "dilation", n);
+  p.padding = PaddingAttr(call, n);
+  p.groups = IntAttr(call, "groups");
+  KILN_CHECK(p.groups >= 1) << OpName(call) << ": groups must be positive, got " << p.groups;
+  if (transpose) {
+    p.output_padding = IntListAttr(call, "output_padding");
+    if (p.output_padding.size() == 1) p.output_padding.assign(n, p.output_padding[0]);
+    KILN_CHECK(p.output_padding.size() == n) << OpName(call) << ": attribute 'output_padding' needs 1 or " << n
+                                             << " values, got " << p.output_padding.size();
+    for (size_t i = 0; i < n; ++i) {
+      KILN_CHECK(p.output_padding[i] >= 0 &&
+                 (p.output_padding[i] < p.strides[i] || p.output_padding[i] < p.dilation[i]))
+          << OpName(call) << ": output_padding " << p.output_padding[i] << " must be smaller than the stride "
+          << p.strides[i] << " or the dilation " << p.dilation[i];
+    }
+  }
+  return p;
+}
+
+// `dim` must be a multiple of groups when known.
+void CheckDivisible(const CallNode* call, const PrimExpr& dim, int64_t groups, const char* what) {
+  const int64_t* v = tir::AsConstInt(dim);
+  KILN_CHECK(!v || *v % groups == 0) << OpName(call) << ": the " << *v << " " << what << " do not divide into "
+                                     << groups << " groups";
+}
+
+// Channels of a convolution: data C == kernel I * groups; gives kernel O.
+PrimExpr ConvChannels(const CallNode* call, const ConvParams& p, const Dims& d, const Dims& w) {
+  const PrimExpr& in = d[p.data.inner];
+  PrimExpr expected = w[p.kernel.inner] * PrimExpr(p.groups);
+  KILN_CHECK(!DimsDiffer(in, expected)) << OpName(call) << ": data has " << DimString(in)
+                                        << " channels but weight expects " << DimString(expected) << " (in_channels "
+                                        << DimString(w[p.kernel.inner]) << " x groups " << p.groups << ")";
+  CheckDivisible(call, w[p.kernel.outer], p.groups, "output channels");
+  return w[p.kernel.outer];
+}
+
+// Channels of a transposed convolution: data C == kernel I; gives O * groups.
+PrimExpr ConvTransposeChannels(const CallNode* call, const ConvParams& p, const Dims& d, const Dims& w) {
+  const PrimExpr& in = d[p.data.inner];
+  KILN_CHECK(!DimsDiffer(in, w[p.kernel.inner])) << OpName(call) << ": data has " << DimString(in)
+                                                 << " channels but weight expects " << DimString(w[p.kernel.inner]);
+  CheckDivisible(call, in, p.groups, "input channels");
+  return w[p.kernel.outer] * PrimExpr(p.groups);
+}
+
+// (in - 1) * stride - pad + dilation * (k - 1) + output_padding + 1
+PrimExpr TransposedDim(const CallNode* call, const ConvParams& p, size_t i, const PrimExpr& in,
+                       const PrimExpr& window) {
+  int64_t s = p.strides[i], pad = p.padding[i] + p.padding[i + p.strides.size()];
+  // == in * s + d * (k - 1) + (1 + op - pad - s), constants folded together
+  PrimExpr extra = PrimExpr(p.dilation[i]) * (window - 1);
+  int64_t c = 1 + p.output_padding[i] - pad - s;
+  const int64_t* e = tir::AsConstInt(extra);
+  PrimExpr out = e ? AddConst(in * PrimExpr(s), *e + c) : AddConst(in * PrimExpr(s) + extra, c);
+  const int64_t* v = tir::AsConstInt(out);
+  KILN_CHECK(!v || *v > 0) << OpName(call) << ": the output would have " << *v << " elements along an axis of size "
+                           << DimString(in);
+  return out;
+}
+
+StructInfo InferConv(const CallNode* call, const std::string& spatial_letters, bool transpose) {
+  CheckNumArgs(call, 2);
+  TensorRef data = TensorArg(call, 0), weight = TensorArg(call, 1);
+  DataType dtype = OutDtype(call, {data, weight});
+  ConvParams p = ReadParams(call, spatial_letters, transpose);
+  int ndim = static_cast<int>(spatial_letters.size()) + 2;
+  CheckRank(call, 0, data, ndim);
+  CheckRank(call, 1, weight, ndim);
+  if (!data->shape || !weight->shape) return TensorSInfoOfRank(ndim, dtype);
+  const Dims &d = *data->shape, &w = *weight->shape;
+  Dims out(ndim);
+  out[p.data.outer] = d[p.data.outer];
+  out[p.data.inner] = transpose ? ConvTransposeChannels(call, p, d, w) : ConvChannels(call, p, d, w);
+  for (size_t i = 0; i < spatial_letters.size(); ++i) {
+    const PrimExpr& in = d[p.data.spatial[i]];
+    const PrimExpr& window = w[p.kernel.spatial[i]];
+    out[p.data.spatial[i]] = transpose ? TransposedDim(call, p, i, in, window)
+                                       : WindowOutDim(call, in, window, p.strides[i], p.dilation[i], p.padding[i],
+                                                      p.padding[i + spatial_letters.size()]);
+  }
+  return TensorSInfo(out, dtype);
+}
+
+void RegisterConv(const std::string& name, const std::string& doc, const std::string& spatial_letters, bool transpose) {
+  size_t n = spatial_letters.size();
+  OpRegistration reg = RegisterOp(name);
+  reg.Describe(doc)
+      .Args({"data", "weight"})
+      .Attr("strides", AttrKind::kIntList, IntListAny(std::vector<int64_t>(n, 1)), "1 or one per spatial axis")
+      .Attr("padding", AttrKind::kIntList, IntListAny(std::vector<int64_t>(n, 0)),
+            "1, one per spatial axis, or all begins then all ends")
+      .Attr("dilation", AttrKind::kIntList, IntListAny(std::vector<int64_t>(n, 1)), "1 or one per spatial axis");
+  if (transpose) {
+    reg.Attr("output_padding", AttrKind::kIntList, IntListAny(std::vector<int64_t>(n, 0)),
+             "added to the end of each output spatial axis");
+  }
+  reg.Attr("groups", AttrKind::kInt, 1, "channel groups")
+      .Attr("data_layout", AttrKind::kString, "NC" + spatial_letters, "layout of data and of the result")
+      .Attr("kernel_layout", AttrKind::kString, (transpose ? "IO" : "OI") + spatial_letters, "layout of weight")
+      .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
+      .Pattern(OpPattern::kOutEWiseFusable)
+      .InferStructInfo(
+          [spatial_letters, transpose](const CallNode* call) { return InferConv(call, spatial_letters, transpose); });
+}
+
+[[maybe_unused]] const bool kRegistered = [] {
+  RegisterConv("relax.conv1d", "1-D convolution", "W", false);
+  RegisterConv("relax.conv2d", "2-D convolution", "HW", false);
+  RegisterConv("relax.conv2d_transpose", "2-D transposed convolution (the gradient of conv2d)", "HW", true);
+  return true;
+}();
+
+Attrs ConvAttrs(const op::ConvOptions& o) {
+  Attrs attrs = {{"strides", IntListAny(o.strides)},
+                 {"padding", IntListAny(o.padding)},
+                 {"dilation", IntListAny(o.dilation)},
+                 {"groups", o.groups},
+                 {"out_dtype", OptionalDtypeAny(o.out_dtype)}};
+  if (!o.data_layout.empty()) attrs = attrs.With("data_layout", o.data_layout);
+  if (!o.kernel_layout.empty()) attrs = attrs.With("kernel_layout", o.kernel_layout);
+  return attrs;
+}
+}  // namespace
+
+namespace op {
+Expr conv1d(Expr data, Expr weight, ConvOptions options) {
+  return MakeOpCall("relax.conv1d", {std::move(data), std::move(weight)}, ConvAttrs(options));
+}
+Expr conv2d(Expr data, Expr weight, ConvOptions options) {
+  return MakeOpCall("relax.conv2d", {std::move(data), std::move(weight)}, ConvAttrs(options));
+}
+Expr conv2d_transpose(Expr data, Expr weight, ConvOptions options, std::vector<int64_t> output_padding) {
+  Attrs attrs = ConvAttrs(options).With("output_padding", IntListAny(output_padding));
+  return MakeOpCall("relax.conv2d_transpose", {std::move(data), std::move(weight)}, attrs);
+}
+}  // namespace op
+
+}  // namespace kiln::relax

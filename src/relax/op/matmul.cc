@@ -1,0 +1,110 @@
+// Matrix products. matmul follows NumPy: (..., M, K) @ (..., K, N) gives
+// (..., M, N), batch dims broadcast, a 1-D operand promoted and its dim dropped.
+// linear is x (..., K) @ weight (N, K).T plus an optional bias (N,).
+#include "kiln/relax/op/matmul.h"
+
+#include "infer_util.h"
+
+namespace kiln::relax {
+namespace {
+using namespace infer;
+
+void CheckReductionDims(const CallNode* call, size_t a_arg, size_t a_axis, const tir::PrimExpr& a_dim, size_t b_arg,
+                        size_t b_axis, const tir::PrimExpr& b_dim) {
+  KILN_CHECK(!DimsDiffer(a_dim, b_dim)) << OpName(call) << ": the reduction dimensions differ: " << ArgName(call, a_arg)
+                                        << " has " << DimString(a_dim) << " at axis " << a_axis << " but "
+                                        << ArgName(call, b_arg) << " has " << DimString(b_dim) << " at axis " << b_axis;
+}
+
+void CheckNotScalar(const CallNode* call, size_t i, const TensorRef& t) {
+  KILN_CHECK(t->ndim != 0) << OpName(call) << ": argument '" << ArgName(call, i)
+                           << "' must have rank 1 or more, got a scalar";
+}
+
+int MatmulRank(int a, int b) {
+  if (a == 1 && b == 1) return 0;
+  if (a == 1) return b - 1;
+  if (b == 1) return a - 1;
+  return std::max(a, b);
+}
+
+Dims MatmulShape(const CallNode* call, const Dims& a, const Dims& b) {
+  bool a_vec = a.size() == 1, b_vec = b.size() == 1;
+  size_t kb_axis = b_vec ? 0 : b.size() - 2;
+  CheckReductionDims(call, 0, a.size() - 1, a.back(), 1, kb_axis, b[kb_axis]);
+  Dims batch_a(a.begin(), a.end() - (a_vec ? 1 : 2));
+  Dims batch_b(b.begin(), b.end() - (b_vec ? 1 : 2));
+  Dims out = BroadcastShapes(call, batch_a, batch_b);
+  if (!a_vec) out.push_back(a[a.size() - 2]);
+  if (!b_vec) out.push_back(b.back());
+  return out;
+}
+
+StructInfo InferMatmul(const CallNode* call) {
+  CheckNumArgs(call, 2);
+  TensorRef a = TensorArg(call, 0), b = TensorArg(call, 1);
+  DataType dtype = OutDtype(call, {a, b});
+  CheckNotScalar(call, 0, a);
+  CheckNotScalar(call, 1, b);
+  if (a->ndim < 0 || b->ndim < 0) return TensorSInfoOfRank(-1, dtype);
+  if (!a->shape || !b->shape) return TensorSInfoOfRank(MatmulRank(a->ndim, b->ndim), dtype);
+  return TensorSInfo(MatmulShape(call, *a->shape, *b->shape), dtype);
+}
+
+void CheckBias(const CallNode* call, const TensorRef& bias, const tir::PrimExpr& features) {
+  KILN_CHECK(bias->ndim <= 1) << OpName(call) << ": bias must have rank 1 (out_features,), got rank " << bias->ndim;
+  if (!bias->shape || bias->shape->empty()) return;
+  KILN_CHECK(!DimsDiffer((*bias->shape)[0], features))
+      << OpName(call) << ": bias has shape " << ShapeString(*bias->shape) << " but the output has "
+      << DimString(features) << " features";
+}
+
+StructInfo InferLinear(const CallNode* call) {
+  CheckNumArgs(call, 2, 3);
+  TensorRef x = TensorArg(call, 0), w = TensorArg(call, 1);
+  std::vector<TensorRef> operands = {x, w};
+  if (call->args.size() == 3) operands.push_back(TensorArg(call, 2));
+  DataType dtype = OutDtype(call, operands);
+  KILN_CHECK(w->ndim == 2 || w->ndim == -1)
+      << OpName(call) << ": weight must have rank 2 (out_features, in_features), got rank " << w->ndim;
+  CheckNotScalar(call, 0, x);
+  if (!w->shape) return TensorSInfoOfRank(x->ndim, dtype);
+  const tir::PrimExpr& features = (*w->shape)[0];
+  if (operands.size() == 3) CheckBias(call, operands[2], features);
+  if (!x->shape) return TensorSInfoOfRank(x->ndim, dtype);
+  Dims out = *x->shape;
+  CheckReductionDims(call, 0, out.size() - 1, out.back(), 1, 1, (*w->shape)[1]);
+  out.back() = features;
+  return TensorSInfo(out, dtype);
+}
+
+[[maybe_unused]] const bool kRegistered = [] {
+  RegisterOp("relax.matmul")
+      .Describe("matrix product with NumPy semantics: broadcast batch dims, 1-D operands promoted")
+      .Args({"a", "b"})
+      .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
+      .Pattern(OpPattern::kOutEWiseFusable)
+      .InferStructInfo(InferMatmul);
+  RegisterOp("relax.linear")
+      .Describe("x @ weight.T + bias, weight of shape (out_features, in_features)")
+      .Args({"x", "weight", "bias"}, false, 1)
+      .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
+      .Pattern(OpPattern::kOutEWiseFusable)
+      .InferStructInfo(InferLinear);
+  return true;
+}();
+}  // namespace
+
+namespace op {
+Expr matmul(Expr a, Expr b, DataType out_dtype) {
+  return MakeOpCall("relax.matmul", {std::move(a), std::move(b)}, {{"out_dtype", OptionalDtypeAny(out_dtype)}});
+}
+
+Expr linear(Expr x, Expr weight, Expr bias, DataType out_dtype) {
+  std::vector<Expr> args = {std::move(x), std::move(weight)};
+  if (bias) args.push_back(std::move(bias));
+  return MakeOpCall("relax.linear", std::move(args), {{"out_dtype", OptionalDtypeAny(out_dtype)}});
+}
+}  // namespace op
+
+}  // namespace kiln::relax
