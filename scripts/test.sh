@@ -13,6 +13,7 @@ ctest --test-dir build --output-on-failure -j "$(nproc)"
 
 echo "== C++ tests under ASan + UBSan (build-asan/)"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/kiln-ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}  # relative paths: clones share the cache
 .venv/bin/cmake -S . -B build-asan -G Ninja -DCMAKE_MAKE_PROGRAM="$root/.venv/bin/ninja" \
   -DKILN_SANITIZE=ON -DKILN_BUILD_COMPILER=ON -DKILN_BUILD_BENCH=OFF -DKILN_WERROR=ON \
   -DCMAKE_BUILD_TYPE=Debug >/dev/null
