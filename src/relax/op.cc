@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "kiln/runtime/edit_distance.h"
 #include "kiln/runtime/error.h"
 
 namespace kiln::relax {
@@ -36,21 +37,6 @@ struct OpTable {
 OpTable& Table() {
   static OpTable* t = new OpTable();
   return *t;
-}
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string FullName(const std::string& name) {
@@ -115,7 +101,7 @@ Op GetOp(const std::string& name) {
   size_t best_d = 4;
   for (const Op& op : ListOps()) {
     std::string short_name = op->name.substr(op->name.rfind('.') + 1);
-    size_t d = std::min(EditDistance(op->name, name), EditDistance(short_name, name));
+    size_t d = std::min(runtime::EditDistance(op->name, name), runtime::EditDistance(short_name, name));
     if (d < best_d) best = short_name, best_d = d;
   }
   KILN_THROW() << "unknown op \"" << name << "\"" << (best.empty() ? "" : " (did you mean \"" + best + "\"?)");

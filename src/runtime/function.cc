@@ -5,6 +5,8 @@
 #include <map>
 #include <mutex>
 
+#include "kiln/runtime/edit_distance.h"
+
 namespace kiln::runtime {
 
 Function::Function(std::string name, PackedBody body)
@@ -34,21 +36,6 @@ Table& GlobalTable() {
   return *table;
 }
 
-// Edit distance, for "did you mean" hints.
-size_t Distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 }  // namespace
 
 void Registry::Register(const std::string& name, Function f, bool override_existing) {
@@ -74,12 +61,7 @@ std::optional<Function> Registry::Find(const std::string& name) {
 
 Function Registry::Get(const std::string& name) {
   if (auto f = Find(name)) return *f;
-  std::string best;
-  size_t best_d = 4;
-  for (const std::string& n : ListNames()) {
-    size_t d = Distance(n, name);
-    if (d < best_d) best = n, best_d = d;
-  }
+  std::string best = ClosestName(name, ListNames());
   KILN_THROW() << "no global function named '" << name << "'"
                << (best.empty() ? "" : " (did you mean '" + best + "'?)");
 }

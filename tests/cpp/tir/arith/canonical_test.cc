@@ -2,20 +2,13 @@
 // cancels and collects terms, orders them deterministically and keeps dtypes.
 #include "kiln/tir/arith/canonical.h"
 
-#include "common/test_util.h"
 #include "kiln/tir/arith/analyzer.h"
 #include "kiln/tir/printer.h"
 #include "kiln/tir/structural_equal.h"
+#include "tir/arith/arith_test_util.h"
 
 namespace kiln::tir::arith {
 namespace {
-
-#define EXPECT_SIMPLIFY(ana, input, expected)                                                     \
-  do {                                                                                            \
-    PrimExpr out_ = (ana).Simplify(input), want_ = (expected);                                    \
-    EXPECT_TRUE(StructuralEqual(out_, want_)) << ToText(out_) << "  expected  " << ToText(want_); \
-    EXPECT_EQ(out_.dtype(), want_.dtype());                                                       \
-  } while (0)
 
 PrimExpr Add(PrimExpr a, PrimExpr b) {
   return Binary(BinaryOp::kAdd, a, b);

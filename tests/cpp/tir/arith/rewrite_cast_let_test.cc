@@ -1,20 +1,13 @@
 // Simplify on casts, lets, unsigned and bool operands, and the promise that
 // an expression with nothing to simplify comes back as the same object.
-#include "common/test_util.h"
 #include "kiln/tir/arith/analyzer.h"
 #include "kiln/tir/arith/eval.h"
 #include "kiln/tir/printer.h"
 #include "kiln/tir/structural_equal.h"
+#include "tir/arith/arith_test_util.h"
 
 namespace kiln::tir::arith {
 namespace {
-
-#define EXPECT_SIMPLIFY(ana, input, expected)                                                     \
-  do {                                                                                            \
-    PrimExpr out_ = (ana).Simplify(input), want_ = (expected);                                    \
-    EXPECT_TRUE(StructuralEqual(out_, want_)) << ToText(out_) << "  expected  " << ToText(want_); \
-    EXPECT_EQ(out_.dtype(), want_.dtype());                                                       \
-  } while (0)
 
 const DataType kI32 = DataType::Int(32);
 const DataType kI64 = DataType::Int(64);

@@ -1,18 +1,12 @@
 // Simplify on conditions: comparisons decided or put in canonical form,
 // logical folding, negation, select, and conditions assumed in scope.
-#include "common/test_util.h"
 #include "kiln/tir/arith/analyzer.h"
 #include "kiln/tir/printer.h"
 #include "kiln/tir/structural_equal.h"
+#include "tir/arith/arith_test_util.h"
 
 namespace kiln::tir::arith {
 namespace {
-
-#define EXPECT_SIMPLIFY(ana, input, expected)                                                     \
-  do {                                                                                            \
-    PrimExpr out_ = (ana).Simplify(input), want_ = (expected);                                    \
-    EXPECT_TRUE(StructuralEqual(out_, want_)) << ToText(out_) << "  expected  " << ToText(want_); \
-  } while (0)
 
 PrimExpr Lt(PrimExpr a, PrimExpr b) {
   return Binary(BinaryOp::kLT, a, b);

@@ -1,18 +1,12 @@
 // Simplify on min and max: decided by bounds, absorption, nested constants,
 // common terms, and a canonical operand order.
-#include "common/test_util.h"
 #include "kiln/tir/arith/analyzer.h"
 #include "kiln/tir/printer.h"
 #include "kiln/tir/structural_equal.h"
+#include "tir/arith/arith_test_util.h"
 
 namespace kiln::tir::arith {
 namespace {
-
-#define EXPECT_SIMPLIFY(ana, input, expected)                                                     \
-  do {                                                                                            \
-    PrimExpr out_ = (ana).Simplify(input), want_ = (expected);                                    \
-    EXPECT_TRUE(StructuralEqual(out_, want_)) << ToText(out_) << "  expected  " << ToText(want_); \
-  } while (0)
 
 PrimExpr Min(PrimExpr a, PrimExpr b) {
   return Binary(BinaryOp::kMin, a, b);
