@@ -41,8 +41,8 @@ autodoc_typehints = "description"
 
 mode = os.environ.get("KILN_DOCS_MODE", "short")
 sphinx_gallery_conf = {
-    "examples_dirs": ["get_started"],
-    "gallery_dirs": ["_generated/get_started"],
+    "examples_dirs": ["get_started", "how_to"],
+    "gallery_dirs": ["_generated/get_started", "_generated/how_to"],
     "filename_pattern": r".*\.py",
     "ignore_pattern": r"(__init__|conf)\.py",
     "abort_on_example_error": True,

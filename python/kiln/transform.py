@@ -14,6 +14,11 @@ decorators::
         return func
 
 and run them in a :class:`PassContext` (opt level, config, instruments).
+A rewrite inside such a pass is best written as a subclass of
+:class:`kiln.relax.ExprMutator` or :class:`kiln.tir.StmtMutator`. A pass
+written in Python that changes the module is checked for well-formedness
+afterwards: a variable used out of its scope, say, raises :class:`kiln.Error`
+naming the pass, the function and where the problem is.
 """
 
 from typing import Callable, List, Optional

@@ -8,6 +8,8 @@ namespace kiln::python {
 void BindRuntime(nb::module_& m);
 void BindIr(nb::module_& m);
 void BindTir(nb::module_& m);
+void BindTe(nb::module_& m);
+void BindSchedule(nb::module_& m);
 void BindRelax(nb::module_& m);
 void BindText(nb::module_& m);
 void BindTransform(nb::module_& m);
@@ -25,6 +27,8 @@ NB_MODULE(_core, m) {
   kiln::python::BindRuntime(m);
   kiln::python::BindIr(m);
   kiln::python::BindTir(m);
+  kiln::python::BindTe(m);
+  kiln::python::BindSchedule(m);
   kiln::python::BindRelax(m);
   kiln::python::BindText(m);
   kiln::python::BindTransform(m);

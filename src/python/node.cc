@@ -1,9 +1,10 @@
 // The table from node type to Python class, used whenever an IR object
-// crosses into Python.
+// crosses into Python, and identity == and hash for node wrappers.
 #include "node.h"
 
 #include <nanobind/stl/string.h>
 
+#include <functional>
 #include <unordered_map>
 
 namespace kiln::python {
@@ -16,6 +17,15 @@ std::unordered_map<uint32_t, NodeCaster>& Casters() {
 
 void RegisterNodeCaster(uint32_t type_index, NodeCaster caster) {
   Casters()[type_index] = caster;
+}
+
+nb::object IdentityEq(const PyNode<runtime::Object>& a, nb::handle b) {
+  if (!nb::isinstance<PyNode<runtime::Object>>(b)) return nb::borrow(Py_NotImplemented);
+  return nb::bool_(a.ref.get() == nb::cast<const PyNode<runtime::Object>&>(b).ref.get());
+}
+
+size_t IdentityHash(const PyNode<runtime::Object>& a) {
+  return std::hash<const void*>()(a.ref.get());
 }
 
 nb::object NodeToPython(const runtime::ObjectRef& ref) {

@@ -6,6 +6,7 @@
 
 #include <nanobind/nanobind.h>
 
+#include <type_traits>
 #include <vector>
 
 #include "kiln/runtime/object.h"
@@ -46,7 +47,15 @@ nb::list WrapList(const std::vector<H>& items) {
   return out;
 }
 
-// Binds node type T as a Python class `name` in `scope` (a submodule).
+// `==` and hash by node identity: two wrappers of one node are equal, so
+// nodes can key dicts and sets (a var to its replacement). Structural
+// equality is kiln.ir.structural_equal.
+nb::object IdentityEq(const PyNode<runtime::Object>& a, nb::handle b);
+size_t IdentityHash(const PyNode<runtime::Object>& a);
+
+// Binds node type T as a Python class `name` in `scope` (a submodule). The
+// roots of the IR hierarchies (classes right below Object) get identity ==
+// and hash, which their subclasses inherit.
 template <typename T>
 nb::class_<PyNode<T>, PyNode<typename T::ParentType>> BindNode(nb::handle scope, const char* name, const char* doc) {
   RegisterNodeCaster(T::TypeIndex(), [](const runtime::ObjectRef& r) {
@@ -54,7 +63,11 @@ nb::class_<PyNode<T>, PyNode<typename T::ParentType>> BindNode(nb::handle scope,
     h.ref = r;
     return nb::cast(std::move(h));
   });
-  return nb::class_<PyNode<T>, PyNode<typename T::ParentType>>(scope, name, doc);
+  nb::class_<PyNode<T>, PyNode<typename T::ParentType>> cls(scope, name, doc);
+  if constexpr (std::is_same_v<typename T::ParentType, runtime::Object>) {
+    cls.def("__eq__", &IdentityEq).def("__hash__", &IdentityHash);
+  }
+  return cls;
 }
 
 // The node held by a Python object of class PyNode<T> (or a subclass);

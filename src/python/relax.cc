@@ -1,5 +1,6 @@
 // Bindings of relax (kiln.relax): expression nodes, struct info kinds, the
-// op registry, and calls of ops by name with keyword attributes.
+// op registry, and calls of ops by name with keyword attributes. The
+// visitor and mutator to subclass in Python are in relax_functor.cc.
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -365,6 +366,8 @@ void BindOps(nb::module_& m) {
 }
 }  // namespace
 
+void BindRelaxFunctors(nb::module_& m);  // relax_functor.cc
+
 void BindRelax(nb::module_& parent) {
   nb::module_ m = parent.def_submodule("relax", "Graph-level IR.");
   BindStructInfo(m);
@@ -372,6 +375,7 @@ void BindRelax(nb::module_& parent) {
   BindCompound(m);
   BindOps(m);
   BindBuilder(m);
+  BindRelaxFunctors(m);
 }
 
 }  // namespace kiln::python

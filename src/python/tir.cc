@@ -1,6 +1,7 @@
 // Bindings of tir (kiln.tir): expression and statement nodes with their
 // fields, constructors that check their inputs, Python operators on
-// expressions, buffers and PrimFuncs.
+// expressions, buffers and PrimFuncs. The visitors and mutators to subclass
+// in Python are in tir_functor.cc.
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -96,6 +97,13 @@ void BindExprs(nb::module_& m) {
           nb::arg("value"), nb::arg("dtype").none() = nb::none())
       .def_prop_ro("value", [](const PyNode<FloatImmNode>& e) { return e->value; });
   BindNode<StringImmNode>(m, "StringImm", "A string constant (for intrinsics).")
+      .def(
+          "__init__",
+          [](PyNode<StringImmNode>* self, std::string v) {
+            new (self) PyNode<StringImmNode>();
+            self->ref = StringImm(std::move(v));
+          },
+          nb::arg("value"))
       .def_prop_ro("value", [](const PyNode<StringImmNode>& e) { return e->value; });
   BindNode<VarNode>(m, "Var", "A variable; identity is the object, not the name.")
       .def(
@@ -126,9 +134,15 @@ void BindExprs(nb::module_& m) {
       .def_prop_ro("op", [](const PyNode<BinaryNode>& e) { return std::string(BinaryOpName(e->op)); })
       .def_prop_ro("a", [](const PyNode<BinaryNode>& e) { return Wrap(e->a); })
       .def_prop_ro("b", [](const PyNode<BinaryNode>& e) { return Wrap(e->b); });
-  BindNode<NotNode>(m, "Not", "Logical negation.").def_prop_ro("a", [](const PyNode<NotNode>& e) {
-    return Wrap(e->a);
-  });
+  BindNode<NotNode>(m, "Not", "Logical negation.")
+      .def(
+          "__init__",
+          [](PyNode<NotNode>* self, nb::handle a) {
+            new (self) PyNode<NotNode>();
+            self->ref = Not(ToPrimExpr(a));
+          },
+          nb::arg("a"))
+      .def_prop_ro("a", [](const PyNode<NotNode>& e) { return Wrap(e->a); });
   BindNode<CastNode>(m, "Cast", "A conversion to another dtype.")
       .def(
           "__init__",
@@ -236,12 +250,19 @@ void BindBuffer(nb::module_& m) {
   m.def(
       "decl_buffer",
       [](nb::handle shape, nb::handle dtype, std::string name, std::string scope, nb::handle strides,
-         nb::handle elem_offset) {
-        return Wrap(DeclBuffer(std::move(name), ToPrimExprs(shape), ToDataType(dtype), std::move(scope),
-                               ToPrimExprs(strides), elem_offset.is_none() ? PrimExpr() : ToPrimExpr(elem_offset)));
+         nb::handle elem_offset, nb::handle data) {
+        PrimExpr offset = elem_offset.is_none() ? PrimExpr() : ToPrimExpr(elem_offset);
+        if (data.is_none()) {
+          return Wrap(DeclBuffer(std::move(name), ToPrimExprs(shape), ToDataType(dtype), std::move(scope),
+                                 ToPrimExprs(strides), offset));
+        }
+        return Wrap(BufferView(ToVar(data, "decl_buffer data"), std::move(name), ToPrimExprs(shape), ToDataType(dtype),
+                               ToPrimExprs(strides), offset, std::move(scope)));
       },
       nb::arg("shape"), nb::arg("dtype") = "float32", nb::arg("name") = "buffer", nb::arg("scope") = "global",
-      nb::arg("strides").none() = nb::none(), nb::arg("elem_offset").none() = nb::none(), "Declares a new buffer.");
+      nb::arg("strides").none() = nb::none(), nb::arg("elem_offset").none() = nb::none(),
+      nb::arg("data").none() = nb::none(),
+      "Declares a new buffer, or with data= (another buffer's data) a view of existing storage for a DeclBuffer.");
 }
 
 void BindStmts(nb::module_& m) {
@@ -313,6 +334,13 @@ void BindStmts(nb::module_& m) {
       .def_prop_ro("body", [](const PyNode<ForNode>& s) { return Wrap(s->body); })
       .def_prop_ro("annotations", [](const PyNode<ForNode>& s) { return AttrsToPython(s->annotations); });
   BindNode<WhileNode>(m, "While", "while condition: body")
+      .def(
+          "__init__",
+          [](PyNode<WhileNode>* self, nb::handle c, nb::handle body) {
+            new (self) PyNode<WhileNode>();
+            self->ref = While(ToPrimExpr(c), ToStmt(body, "While body"));
+          },
+          nb::arg("condition"), nb::arg("body"))
       .def_prop_ro("condition", [](const PyNode<WhileNode>& s) { return Wrap(s->condition); })
       .def_prop_ro("body", [](const PyNode<WhileNode>& s) { return Wrap(s->body); });
   BindNode<SeqNode>(m, "Seq", "Statements in order.").def_prop_ro("seq", [](const PyNode<SeqNode>& s) {
@@ -338,12 +366,38 @@ void BindStmts(nb::module_& m) {
       .def_prop_ro("then_case", [](const PyNode<IfThenElseNode>& s) { return Wrap(s->then_case); })
       .def_prop_ro("else_case", [](const PyNode<IfThenElseNode>& s) { return Wrap(s->else_case); });
   BindNode<LetStmtNode>(m, "LetStmt", "let var = value in body")
+      .def(
+          "__init__",
+          [](PyNode<LetStmtNode>* self, nb::handle var, nb::handle value, nb::handle body) {
+            new (self) PyNode<LetStmtNode>();
+            self->ref = LetStmt(ToVar(var, "LetStmt"), ToPrimExpr(value), ToStmt(body, "LetStmt body"));
+          },
+          nb::arg("var"), nb::arg("value"), nb::arg("body"))
       .def_prop_ro("var", [](const PyNode<LetStmtNode>& s) { return Wrap(s->var); })
       .def_prop_ro("value", [](const PyNode<LetStmtNode>& s) { return Wrap(s->value); })
       .def_prop_ro("body", [](const PyNode<LetStmtNode>& s) { return Wrap(s->body); });
   BindNode<AllocateNode>(m, "Allocate", "Storage for a buffer during the body.")
+      .def(
+          "__init__",
+          [](PyNode<AllocateNode>* self, nb::handle buffer, nb::handle body) {
+            new (self) PyNode<AllocateNode>();
+            self->ref = Allocate(ToBuffer(buffer, "Allocate"), ToStmt(body, "Allocate body"));
+          },
+          nb::arg("buffer"), nb::arg("body"))
       .def_prop_ro("buffer", [](const PyNode<AllocateNode>& s) { return Wrap(s->buffer); })
       .def_prop_ro("body", [](const PyNode<AllocateNode>& s) { return Wrap(s->body); });
+  BindNode<DeclBufferNode>(m, "DeclBuffer",
+                           "Declares a buffer for the body as a view of storage that exists already (the buffer's "
+                           "data is defined elsewhere; see decl_buffer(..., data=)); allocates nothing.")
+      .def(
+          "__init__",
+          [](PyNode<DeclBufferNode>* self, nb::handle buffer, nb::handle body) {
+            new (self) PyNode<DeclBufferNode>();
+            self->ref = DeclBuffer(ToBuffer(buffer, "DeclBuffer"), ToStmt(body, "DeclBuffer body"));
+          },
+          nb::arg("buffer"), nb::arg("body"))
+      .def_prop_ro("buffer", [](const PyNode<DeclBufferNode>& s) { return Wrap(s->buffer); })
+      .def_prop_ro("body", [](const PyNode<DeclBufferNode>& s) { return Wrap(s->body); });
   BindNode<EvaluateNode>(m, "Evaluate", "Evaluates an expression for its effect.")
       .def(
           "__init__",
@@ -413,11 +467,19 @@ void BindPrimFunc(nb::module_& m) {
       .def_prop_ro("body", [](const F& f) { return Wrap(f->body); })
       .def_prop_ro("attrs", [](const F& f) { return AttrsToPython(f->attrs); })
       .def(
+          "with_body",
+          [](const F& f, nb::handle body) {
+            return Wrap(MakePrimFunc(f->params, f->buffer_map, ToStmt(body, "with_body"), f->attrs, f->span));
+          },
+          nb::arg("body"), "This function with another body (same parameters, buffers and attributes).")
+      .def(
           "script", [](const F& f, const std::string& name) { return ToText(PrimFunc(f.handle()), name); },
           nb::arg("name") = "func", "The function in the text format.")
       .def("__repr__", [](const F& f) { return ToText(PrimFunc(f.handle())); });
 }
 }  // namespace
+
+void BindTirFunctors(nb::module_& m);  // tir_functor.cc
 
 void BindTir(nb::module_& parent) {
   nb::module_ m = parent.def_submodule("tir", "Loop-level IR.");
@@ -425,6 +487,7 @@ void BindTir(nb::module_& parent) {
   BindBuffer(m);
   BindStmts(m);
   BindPrimFunc(m);
+  BindTirFunctors(m);
 }
 
 }  // namespace kiln::python

@@ -1,10 +1,12 @@
 // Bindings of the pass infrastructure (kiln.transform): passes, contexts,
-// instruments, Sequential, the registry, and passes written in Python.
+// instruments, Sequential, the registry, and passes written in Python
+// (checked for well-formedness when they change the module).
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
 #include "convert.h"
 #include "ir_convert.h"
+#include "kiln/relax/well_formed.h"
 #include "kiln/transform/pass.h"
 
 namespace kiln::python {
@@ -28,6 +30,31 @@ Pass ToPass(nb::handle obj) {
   Pass p(Unwrap<PassNode>(obj, "pass"));
   KILN_CHECK(p) << "expected a pass, got None";
   return p;
+}
+
+// A pass written in Python: `inner` runs it, and a module it changes must
+// be well formed, or kiln::Error names the pass and lists the problems
+// where they are ("in function 'main' (4:7): variable 'y' is not
+// defined"). User passes are where such mistakes happen (a mutator
+// returning a variable out of its scope), so they are caught as they are
+// made rather than passes later.
+class PythonPassNode : public PassNode {
+ public:
+  KILN_OBJECT_TYPE(PythonPassNode, PassNode, "transform.PythonPass")
+  Pass inner;
+
+  IRModule Run(const IRModule& mod, const PassContext& ctx) const override {
+    IRModule out = inner(mod, ctx);
+    if (out.get() != mod.get()) relax::VerifyWellFormed(out, "after pass '" + info.name + "'");
+    return out;
+  }
+};
+
+Pass Checked(Pass inner) {
+  auto n = runtime::MakeObject<PythonPassNode>();
+  n->info = inner.info();
+  n->inner = std::move(inner);
+  return Pass(n);
 }
 
 // A pass whose body is a Python callable, called through a kiln Function so
@@ -89,15 +116,15 @@ void BindPasses(nb::module_& m) {
     return MakeInfo(std::move(name), opt_level, std::move(summary), std::move(required));
   };
   m.def("_module_pass", [info_args](nb::handle fn, std::string name, int opt_level, std::vector<std::string> required) {
-    return Wrap(PythonModulePass(fn, info_args(fn, std::move(name), opt_level, std::move(required))));
+    return Wrap(Checked(PythonModulePass(fn, info_args(fn, std::move(name), opt_level, std::move(required)))));
   });
   m.def("_function_pass",
         [info_args](nb::handle fn, std::string name, int opt_level, std::vector<std::string> required) {
-          return Wrap(PythonFunctionPass(fn, info_args(fn, std::move(name), opt_level, std::move(required))));
+          return Wrap(Checked(PythonFunctionPass(fn, info_args(fn, std::move(name), opt_level, std::move(required)))));
         });
   m.def("_prim_func_pass",
         [info_args](nb::handle fn, std::string name, int opt_level, std::vector<std::string> required) {
-          return Wrap(PythonPrimFuncPass(fn, info_args(fn, std::move(name), opt_level, std::move(required))));
+          return Wrap(Checked(PythonPrimFuncPass(fn, info_args(fn, std::move(name), opt_level, std::move(required)))));
         });
   m.def(
       "Sequential",

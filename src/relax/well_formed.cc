@@ -166,6 +166,13 @@ class PrimFuncChecker : public tir::StmtVisitor {
     Scoped({}, {op->buffer}, [&] { VisitStmt(op->body); });
   }
 
+  // A view: its storage (the data variable) must be defined already.
+  void VisitStmt_(const tir::DeclBufferNode* op) override {
+    VisitBufferShape(op->buffer);
+    VisitExpr(op->buffer->data);
+    Scoped({}, {op->buffer}, [&] { VisitStmt(op->body); });
+  }
+
   void VisitStmt_(const tir::BlockNode* op) override {
     std::vector<tir::Var> iters;
     for (const tir::IterVar& iv : op->iter_vars) {

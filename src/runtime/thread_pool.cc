@@ -3,7 +3,11 @@
 // get the job in one cache-line transfer, workers that went to sleep are woken
 // by a futex (only when someone sleeps, so a busy pool makes no system call).
 // Each worker acknowledges each job in its own cache line. Thread t runs tasks
-// t, t + n, t + 2n, ... so repeated regions keep their data on the same core.
+// t, t + n, t + 2n, ... first, so repeated regions keep their data on the
+// same core; then it takes over tasks no one has started. A worker that has
+// not woken up by the time every task is taken (its core is busy with another
+// process) is skipped for the job instead of waited for: on a loaded machine
+// a region runs at the speed of the threads that do run.
 #include "kiln/runtime/thread_pool.h"
 
 #include <sched.h>
@@ -76,9 +80,13 @@ struct ThreadPool::Impl {
     int32_t num_tasks = 0;
     bool stop = false;
   };
-  // What one worker writes: the last epoch it finished, and its error code
-  // with the message its failing task set (last errors are per thread).
+  // What one worker writes: the last epoch it joined (or the launcher
+  // skipped it for), the last epoch it finished, and its error code with the
+  // message its failing task set (last errors are per thread). For each job
+  // `joined` moves from the previous epoch to the job's exactly once, by the
+  // worker (joining) or by the launcher (skipping).
   struct alignas(64) WorkerState {
+    std::atomic<uint32_t> joined{0};
     std::atomic<uint32_t> done{0};
     int32_t error = 0;
     std::string message;
@@ -91,13 +99,25 @@ struct ThreadPool::Impl {
   std::vector<std::thread> workers;
   std::unique_ptr<WorkerState[]> states;  // one per worker; index 0 unused
   std::mutex launch_mutex;                // one job at a time; resizing takes it too
+  // claims[t] holds the epoch of the job whose task t has been taken.
+  std::unique_ptr<std::atomic<uint32_t>[]> claims;
+  int32_t claims_size = 0;
 
-  static int32_t RunTasks(const Job& j, int first, int stride) {
+  bool Claim(int32_t task, uint32_t e) {
+    uint32_t c = claims[task].load(std::memory_order_relaxed);
+    return c != e && claims[task].compare_exchange_strong(c, e, std::memory_order_acq_rel);
+  }
+
+  // Runs thread `first`'s own tasks of job `e`, then any task still untaken.
+  int32_t RunTasks(uint32_t e, int first, int stride) {
     int32_t error = 0;
-    for (int32_t t = first; t < j.num_tasks; t += stride) {
-      int32_t rc = j.lambda(t, j.num_tasks, j.closure);
+    auto run = [&](int32_t t) {
+      if (!Claim(t, e)) return;
+      int32_t rc = job.lambda(t, job.num_tasks, job.closure);
       if (rc != 0 && error == 0) error = rc;
-    }
+    };
+    for (int32_t t = first; t < job.num_tasks; t += stride) run(t);
+    for (int32_t t = 0; t < job.num_tasks; ++t) run(t);
     return error;
   }
 
@@ -120,7 +140,11 @@ struct ThreadPool::Impl {
       }
       seen = e;
       if (job.stop) return;
-      me.error = RunTasks(job, id, num_threads);
+      // Join job e only from e - 1: a worker that saw e late may find the
+      // launcher already past it (skipped for e, maybe for e + 1 too).
+      uint32_t previous = e - 1;
+      if (!me.joined.compare_exchange_strong(previous, e, std::memory_order_acq_rel)) continue;
+      me.error = RunTasks(e, id, num_threads);
       if (me.error != 0) me.message = KilnAPIGetLastError();
       me.done.store(e, std::memory_order_release);
     }
@@ -133,6 +157,7 @@ struct ThreadPool::Impl {
     uint32_t now = job.epoch.load(std::memory_order_relaxed);
     states.reset(new WorkerState[n]);
     for (int i = 1; i < n; ++i) {
+      states[i].joined.store(now, std::memory_order_relaxed);
       states[i].done.store(now, std::memory_order_relaxed);
       workers.emplace_back([this, i, now] { WorkerLoop(i, now); });
     }
@@ -186,15 +211,24 @@ int32_t ThreadPool::Launch(KilnParallelLambda lambda, void* closure, int32_t num
   std::unique_lock<std::mutex> lock(p.launch_mutex, std::try_to_lock);
   if (!lock.owns_lock()) return RunSerial(lambda, closure, num_tasks);  // another thread's region runs
 
+  if (num_tasks > p.claims_size) {  // no worker is in a job: the array is free to replace
+    p.claims.reset(new std::atomic<uint32_t>[num_tasks]);
+    uint32_t now = p.job.epoch.load(std::memory_order_relaxed);  // not the coming job's epoch
+    for (int32_t t = 0; t < num_tasks; ++t) p.claims[t].store(now, std::memory_order_relaxed);
+    p.claims_size = num_tasks;
+  }
   p.job.lambda = lambda;
   p.job.closure = closure;
   p.job.num_tasks = num_tasks;
   uint32_t e = p.Publish();
 
   in_region = true;
-  int32_t error = Impl::RunTasks(p.job, 0, p.num_threads);
+  int32_t error = p.RunTasks(e, 0, p.num_threads);
   in_region = false;
+  // Every task is taken: wait for the workers that joined, skip the others.
   for (int w = 1; w < p.num_threads; ++w) {
+    uint32_t previous = e - 1;
+    if (p.states[w].joined.compare_exchange_strong(previous, e, std::memory_order_acq_rel)) continue;
     while (p.states[w].done.load(std::memory_order_acquire) != e) Backoff(p.oversubscribed);
     if (error == 0 && p.states[w].error != 0) {
       error = p.states[w].error;

@@ -26,7 +26,7 @@ tir::Buffer WithStorage(const tir::Buffer& b, const tir::Var& data, int64_t alig
 
 }  // namespace
 
-tir::Buffer Parser::BufferType(const Token& name) {
+tir::Buffer Parser::BufferType(const Token& name, bool view) {
   Expect("Buffer", "as the type of a buffer");
   const Token& open = Expect("(", "after Buffer");
   DeclContext decl(this, true);
@@ -60,6 +60,7 @@ tir::Buffer Parser::BufferType(const Token& name) {
     }
   }
   ExpectClose(open, ")");
+  if (view && !data) Fail(name, "decl_buffer '" + name.text + "' needs data= (the storage it views, e.g. A.data)");
   tir::Buffer b =
       Build(name, [&] { return tir::DeclBuffer(name.text, shape, dtype, scope, strides, offset, name.span); });
   return data || (align && *align != b->align) ? WithStorage(b, data, align.value_or(b->align)) : b;

@@ -1,7 +1,7 @@
-// tir statements: for, while, if, let, alloc, blocks with their headers,
-// buffer stores and expression statements. A `let` or `alloc` without braces
-// takes the rest of its block as its body; that is parsed in a loop, so long
-// chains of them do not nest the parser.
+// tir statements: for, while, if, let, alloc, decl_buffer, blocks with their
+// headers, buffer stores and expression statements. A `let`, `alloc` or
+// `decl_buffer` without braces takes the rest of its block as its body; that
+// is parsed in a loop, so long chains of them do not nest the parser.
 #include "kiln/tir/stmt.h"
 #include "parser_impl.h"
 #include "syntax.h"
@@ -31,11 +31,11 @@ tir::Stmt Parser::StmtList() {
   while (true) {
     SkipNewlines();
     if (Check("}") || Peek().kind == TokenKind::kEnd) break;
-    if (!Check("let") && !Check("alloc")) {
+    if (!Check("let") && !Check("alloc") && !Check("decl_buffer")) {
       items.push_back(Statement());
       continue;
     }
-    ScopedHead head = Check("let") ? LetHead() : AllocHead();
+    ScopedHead head = Check("let") ? LetHead() : BufferHead();
     auto scope = std::make_unique<Frame>(this);
     DefineHead(head);
     if (Check("{")) {
@@ -181,13 +181,14 @@ Parser::ScopedHead Parser::LetHead() {
   return head;
 }
 
-Parser::ScopedHead Parser::AllocHead() {
+Parser::ScopedHead Parser::BufferHead() {
   ScopedHead head;
   head.at = &Next();
   const Token& name = ExpectName("a buffer");
   head.name = &name;
   Expect(":", "after the buffer's name");
-  head.buffer = BufferType(name);
+  bool view = head.at->Is("decl_buffer");
+  head.buffer = BufferType(name, view);
   return head;
 }
 
@@ -197,8 +198,9 @@ void Parser::DefineHead(const ScopedHead& head) {
 
 tir::Stmt Parser::Wrap(const ScopedHead& head, tir::Stmt body) {
   const Token& at = *head.at;
-  if (head.buffer) return Build(at, [&] { return tir::Allocate(head.buffer, body, at.span); });
-  return Build(at, [&] { return tir::LetStmt(head.var, head.value, body, at.span); });
+  if (!head.buffer) return Build(at, [&] { return tir::LetStmt(head.var, head.value, body, at.span); });
+  if (at.Is("alloc")) return Build(at, [&] { return tir::Allocate(head.buffer, body, at.span); });
+  return Build(at, [&] { return tir::DeclBuffer(head.buffer, body, at.span); });
 }
 
 tir::Stmt Parser::BlockStmt() {

@@ -152,7 +152,7 @@ class Parser {
   void Unify(tir::PrimExpr* a, tir::PrimExpr* b) const;
 
   // ---- tir statements (parse_tir_stmt.cc) ----
-  struct ScopedHead {  // a let or alloc whose body is what follows it
+  struct ScopedHead {  // a let, alloc or decl_buffer whose body is what follows it
     const Token* at = nullptr;
     const Token* name = nullptr;
     tir::Var var;
@@ -174,13 +174,14 @@ class Parser {
   bool AtStore() const;
   tir::Stmt Store();
   ScopedHead LetHead();
-  ScopedHead AllocHead();
+  ScopedHead BufferHead();  // alloc or decl_buffer
   void DefineHead(const ScopedHead& head);
   tir::Stmt Wrap(const ScopedHead& head, tir::Stmt body);
 
   // ---- buffers and PrimFuncs (parse_tir_func.cc) ----
-  // After "name:": Buffer((shape), dtype, strides=..., ...).
-  tir::Buffer BufferType(const Token& name);
+  // After "name:": Buffer((shape), dtype, strides=..., ...). A `view` (the
+  // buffer of a decl_buffer) must name its storage with data=.
+  tir::Buffer BufferType(const Token& name, bool view = false);
   tir::PrimFunc PrimFunc(const Token& at);
   // Scalar parameters, visible in the whole signature.
   std::unordered_map<std::string, tir::Var> ScalarParams();

@@ -16,8 +16,8 @@ bool IsReservedWord(const std::string& word) {
       // structure
       "module", "func", "prim", "impure", "attrs", "meta", "return", "with", "dataflow", "block", "output",
       // statements
-      "if", "else", "for", "in", "while", "let", "alloc", "alloc_buffer", "reads", "writes", "where", "annotations",
-      "init", "spatial", "reduce", "range", "parallel", "vectorized", "unrolled", "thread_binding",
+      "if", "else", "for", "in", "while", "let", "alloc", "alloc_buffer", "decl_buffer", "reads", "writes", "where",
+      "annotations", "init", "spatial", "reduce", "range", "parallel", "vectorized", "unrolled", "thread_binding",
       // builtin expressions
       "match_cast", "const", "shape", "extern", "call", "select", "ramp", "broadcast", "min", "max", "tir", "device",
       "array",

@@ -36,8 +36,10 @@ class TextPrinter {
 
   // Appends the statements of `stmt` at `indent` (a Seq prints as its items).
   void Body(const Stmt& stmt, int indent, std::string* out) const;
-  // "A: Buffer((n,), float32, ...)"; defines the buffer's name.
-  std::string BufferDecl(const Buffer& buffer) const;
+  // "A: Buffer((n,), float32, ...)"; defines the buffer's name. data= is
+  // written when another buffer owns the data variable, or always for a
+  // `view` (the buffer of a DeclBuffer).
+  std::string BufferDecl(const Buffer& buffer, bool view = false) const;
   // The buffer's name (assigned on first use).
   std::string BufferName(const Buffer& buffer) const;
   // "prim @name[...](...) {...}" at `indent`, newline-terminated.

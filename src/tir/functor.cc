@@ -1,6 +1,8 @@
 // Default traversals of the tir visitors and copy-on-write mutators.
 #include "kiln/tir/functor.h"
 
+#include <unordered_map>
+
 namespace kiln::tir {
 
 namespace {
@@ -84,6 +86,9 @@ void StmtVisitor::VisitStmt_(const LetStmtNode* op) {
   VisitStmt(op->body);
 }
 void StmtVisitor::VisitStmt_(const AllocateNode* op) {
+  VisitStmt(op->body);
+}
+void StmtVisitor::VisitStmt_(const DeclBufferNode* op) {
   VisitStmt(op->body);
 }
 void StmtVisitor::VisitStmt_(const EvaluateNode* op) {
@@ -236,6 +241,10 @@ Stmt StmtMutator::VisitStmt_(const AllocateNode* op) {
   Stmt body = VisitStmt(op->body);
   return body.get() == op->body.get() ? KILN_SELF : Allocate(op->buffer, body, op->span);
 }
+Stmt StmtMutator::VisitStmt_(const DeclBufferNode* op) {
+  Stmt body = VisitStmt(op->body);
+  return body.get() == op->body.get() ? KILN_SELF : DeclBuffer(op->buffer, body, op->span);
+}
 Stmt StmtMutator::VisitStmt_(const EvaluateNode* op) {
   PrimExpr v = VisitExpr(op->value);
   return v.get() == op->value.get() ? KILN_SELF : Evaluate(v, op->span);
@@ -285,6 +294,8 @@ class PreOrder : public StmtVisitor {
   const std::function<void(const PrimExpr&)>& f_;
 };
 
+// Buffers declared inside the statement whose shape, strides or offset
+// change are declared anew, and their uses follow; other buffers are kept.
 class Substituter : public StmtMutator {
  public:
   explicit Substituter(const std::function<PrimExpr(const Var&)>& vmap) : vmap_(vmap) {}
@@ -295,9 +306,61 @@ class Substituter : public StmtMutator {
     PrimExpr r = vmap_(v);
     return r ? r : PrimExpr(v);
   }
+  Buffer VisitBufferUse(const Buffer& buffer) override {
+    auto it = declared_.find(buffer.get());
+    return it == declared_.end() ? buffer : it->second;
+  }
+  Stmt VisitStmt_(const AllocateNode* op) override {
+    Buffer buffer = Declare(op->buffer);
+    Stmt body = VisitStmt(op->body);
+    if (buffer.get() == op->buffer.get() && body.get() == op->body.get()) return Stmt(runtime::GetRef<StmtNode>(op));
+    return Allocate(buffer, body, op->span);
+  }
+  Stmt VisitStmt_(const DeclBufferNode* op) override {
+    Buffer buffer = Declare(op->buffer);
+    Stmt body = VisitStmt(op->body);
+    if (buffer.get() == op->buffer.get() && body.get() == op->body.get()) return Stmt(runtime::GetRef<StmtNode>(op));
+    return DeclBuffer(buffer, body, op->span);
+  }
+  Stmt VisitStmt_(const BlockNode* op) override {
+    std::vector<Buffer> allocs;
+    bool changed = false;
+    for (const Buffer& b : op->alloc_buffers) {
+      allocs.push_back(Declare(b));
+      changed |= allocs.back().get() != b.get();
+    }
+    Stmt out = StmtMutator::VisitStmt_(op);
+    if (!changed) return out;
+    const BlockNode* n = out.as<BlockNode>();
+    return Block(
+        {n->name, n->iter_vars, n->reads, n->writes, n->init, n->body, allocs, n->predicate, n->annotations, n->span});
+  }
 
  private:
+  // `buffer` with its fields substituted, recorded for the uses that follow.
+  Buffer Declare(const Buffer& buffer) {
+    std::vector<PrimExpr> shape, strides;
+    bool same = true;
+    auto visit = [&](const PrimExpr& e) {
+      PrimExpr out = e ? VisitExpr(e) : e;
+      same &= out.get() == e.get();
+      return out;
+    };
+    for (const PrimExpr& d : buffer->shape) shape.push_back(visit(d));
+    for (const PrimExpr& s : buffer->strides) strides.push_back(visit(s));
+    PrimExpr offset = visit(buffer->elem_offset);
+    if (same) return buffer;
+    Buffer out = EditBuffer(buffer, [&](BufferNode& n) {
+      n.shape = std::move(shape);
+      n.strides = std::move(strides);
+      n.elem_offset = std::move(offset);
+    });
+    declared_[buffer.get()] = out;
+    return out;
+  }
+
   const std::function<PrimExpr(const Var&)>& vmap_;
+  std::unordered_map<const BufferNode*, Buffer> declared_;
 };
 }  // namespace
 

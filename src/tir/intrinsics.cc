@@ -8,7 +8,8 @@ namespace {
 PrimExpr FloatUnary(const char* name, PrimExpr x) {
   KILN_CHECK(x) << name << ": the operand is undefined";
   KILN_CHECK(x.dtype().is_float()) << name << ": expects a float operand, got " << x.dtype();
-  return Call(x.dtype(), name, {std::move(x)});
+  DataType t = x.dtype();
+  return Call(t, name, {std::move(x)});
 }
 }  // namespace
 
@@ -46,7 +47,8 @@ PrimExpr round(PrimExpr x) {
 PrimExpr pow(PrimExpr x, PrimExpr y) {
   KILN_CHECK(x && y && x.dtype().is_float() && x.dtype() == y.dtype())
       << "pow: expects two float operands of one dtype";
-  return Call(x.dtype(), "pow", {std::move(x), std::move(y)});
+  DataType t = x.dtype();
+  return Call(t, "pow", {std::move(x), std::move(y)});
 }
 
 PrimExpr abs(PrimExpr x) {
@@ -54,7 +56,8 @@ PrimExpr abs(PrimExpr x) {
   if (x.dtype().is_uint() || x.dtype().is_bool()) return x;  // |x| = x
   if (x.dtype().is_int()) return Select(x < 0, -x, x);       // |x| = x < 0 ? -x : x
   KILN_CHECK(x.dtype().is_float()) << "abs: expects a number, got " << x.dtype();
-  return Call(x.dtype(), "fabs", {std::move(x)});
+  DataType t = x.dtype();
+  return Call(t, "fabs", {std::move(x)});
 }
 
 PrimExpr if_then_else(PrimExpr cond, PrimExpr then_value, PrimExpr else_value) {
@@ -67,7 +70,8 @@ PrimExpr if_then_else(PrimExpr cond, PrimExpr then_value, PrimExpr else_value) {
 
 PrimExpr likely(PrimExpr cond) {
   KILN_CHECK(cond && cond.dtype().is_bool()) << "likely: the condition must be bool";
-  return Call(cond.dtype(), "likely", {std::move(cond)});
+  DataType t = cond.dtype();
+  return Call(t, "likely", {std::move(cond)});
 }
 
 }  // namespace kiln::tir

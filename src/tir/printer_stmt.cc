@@ -1,6 +1,7 @@
 // tir statements, buffer declarations and PrimFuncs in the text format.
-// A `let` or `alloc` that ends its block prints flat (the rest of the block
-// is its body); elsewhere it takes braces, so the tree reads back exactly.
+// A `let`, `alloc` or `decl_buffer` that ends its block prints flat (the
+// rest of the block is its body); elsewhere it takes braces, so the tree
+// reads back exactly.
 #include "../text/syntax.h"
 #include "../text/tir_printer.h"
 #include "kiln/tir/functor.h"
@@ -65,6 +66,9 @@ class StmtDoc : public StmtFunctor<void(const Stmt&)> {
     Scoped("let " + var + " = " + p_->Expr(op->value), op->body);
   }
   void VisitStmt_(const AllocateNode* op) override { Scoped("alloc " + p_->BufferDecl(op->buffer), op->body); }
+  void VisitStmt_(const DeclBufferNode* op) override {
+    Scoped("decl_buffer " + p_->BufferDecl(op->buffer, /*view=*/true), op->body);
+  }
   void VisitStmt_(const EvaluateNode* op) override {
     std::string text = p_->Expr(op->value);
     Line(op->value.as<LetNode>() ? "(" + text + ")" : text);
@@ -159,7 +163,7 @@ std::string TextPrinter::BufferName(const Buffer& buffer) const {
   return ctx_->names.Assign(buffer.get(), buffer->name);
 }
 
-std::string TextPrinter::BufferDecl(const Buffer& b) const {
+std::string TextPrinter::BufferDecl(const Buffer& b, bool view) const {
   text::DeclScope decl(ctx_);
   std::string out = BufferName(b) + ": Buffer(";
   out += Tuple(b->shape) + ", " + b->dtype.str();
@@ -168,7 +172,7 @@ std::string TextPrinter::BufferDecl(const Buffer& b) const {
   if (b->scope != "global") out += ", scope=" + text::Quote(b->scope);
   if (b->align != DefaultAlign(b->dtype)) out += ", align=" + std::to_string(b->align);
   const runtime::Object* data = b->data.get();
-  if (data && (ctx_->names.Find(data) || ctx_->data_owner.count(data))) {
+  if (data && (view || ctx_->names.Find(data) || ctx_->data_owner.count(data))) {
     out += ", data=" + Use(b->data);
   } else if (data) {
     ctx_->data_owner.emplace(data, b.get());

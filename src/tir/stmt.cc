@@ -18,6 +18,16 @@ const char* ForKindName(ForKind kind) {
   return "?";
 }
 
+const char* StmtKindName(StmtKind kind) {
+  switch (kind) {
+#define KILN_X(name) \
+  case StmtKind::k##name: return #name;
+    KILN_TIR_STMT_KINDS(KILN_X)
+#undef KILN_X
+  }
+  return "?";
+}
+
 namespace {
 void CheckIndices(const Buffer& buffer, const std::vector<PrimExpr>& indices, const char* what) {
   KILN_CHECK(buffer) << what << ": the buffer is undefined";
@@ -123,6 +133,41 @@ Stmt Allocate(Buffer buffer, Stmt body, Span span) {
   n->body = std::move(body);
   n->span = span;
   return Stmt(n);
+}
+
+Stmt DeclBuffer(Buffer buffer, Stmt body, Span span) {
+  KILN_CHECK(buffer && body) << "decl_buffer: an operand is undefined";
+  KILN_CHECK(buffer->data && buffer->data.dtype().is_handle())
+      << "decl_buffer of buffer '" << buffer->name << "': the buffer needs a handle data variable";
+  auto n = MakeObject<DeclBufferNode>();
+  n->buffer = std::move(buffer);
+  n->body = std::move(body);
+  n->span = span;
+  return Stmt(n);
+}
+
+Buffer BufferView(Var data, std::string name, std::vector<PrimExpr> shape, DataType dtype,
+                  std::vector<PrimExpr> strides, PrimExpr elem_offset, std::string scope, Span span) {
+  KILN_CHECK(data && data.dtype().is_handle())
+      << "view '" << name << "': the data must be a handle variable (another buffer's data)";
+  Buffer fresh =
+      DeclBuffer(name, std::move(shape), dtype, std::move(scope), std::move(strides), std::move(elem_offset), span);
+  return EditBuffer(fresh, [&](BufferNode& n) { n.data = std::move(data); });
+}
+
+Buffer EditBuffer(const Buffer& buffer, const std::function<void(BufferNode&)>& edit) {
+  auto n = MakeObject<BufferNode>();
+  n->name = buffer->name;
+  n->data = buffer->data;
+  n->dtype = buffer->dtype;
+  n->shape = buffer->shape;
+  n->strides = buffer->strides;
+  n->elem_offset = buffer->elem_offset;
+  n->scope = buffer->scope;
+  n->align = buffer->align;
+  n->span = buffer->span;
+  edit(*n);
+  return Buffer(n);
 }
 
 Stmt Evaluate(PrimExpr value, Span span) {

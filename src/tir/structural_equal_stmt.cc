@@ -1,20 +1,11 @@
 // StructuralComparator on statements, blocks and PrimFuncs: loop, let and
-// block iteration variables and declared buffers are definitions.
+// block iteration variables and declared buffers (views included) are
+// definitions.
 #include "kiln/tir/structural_equal.h"
 
 namespace kiln::tir {
 
 namespace {
-const char* KindName(StmtKind kind) {
-  switch (kind) {
-#define KILN_X(name) \
-  case StmtKind::k##name: return #name;
-    KILN_TIR_STMT_KINDS(KILN_X)
-#undef KILN_X
-  }
-  return "?";
-}
-
 const char* IterKindName(IterKind kind) {
   return kind == IterKind::kSpatial ? "spatial" : "reduce";
 }
@@ -22,7 +13,7 @@ const char* IterKindName(IterKind kind) {
 std::string Describe(const Stmt& s) {
   if (!s) return "nothing";
   if (const BlockNode* b = s.as<BlockNode>()) return "Block '" + b->name + "'";
-  return KindName(s.kind());
+  return StmtKindName(s.kind());
 }
 }  // namespace
 
@@ -75,6 +66,17 @@ bool StructuralComparator::VisitStmt_(const AllocateNode* a, const Stmt& other) 
   const auto* b = Other<AllocateNode>(other);
   return At("buffer", [&] { return DeclareBuffer(a->buffer, b->buffer); }) &&
          At("body", [&] { return EqualStmt(a->body, b->body); });
+}
+// The view is a definition; its data variable is a use of storage defined
+// elsewhere.
+bool StructuralComparator::VisitStmt_(const DeclBufferNode* a, const Stmt& other) {
+  const auto* b = Other<DeclBufferNode>(other);
+  auto declare = [&] {
+    if (!EqualBufferFields(a->buffer, b->buffer, /*declare=*/false)) return false;
+    Bind(a->buffer.get(), b->buffer.get());
+    return true;
+  };
+  return At("buffer", declare) && At("body", [&] { return EqualStmt(a->body, b->body); });
 }
 bool StructuralComparator::VisitStmt_(const EvaluateNode* a, const Stmt& other) {
   return At("value", [&] { return EqualExpr(a->value, Other<EvaluateNode>(other)->value); });

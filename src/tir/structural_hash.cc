@@ -214,6 +214,11 @@ uint64_t StructuralHasher::VisitStmt_(const AllocateNode* s) {
   uint64_t h = HashDeclaredBuffer(s->buffer);
   return Combine(h, HashStmt(s->body));
 }
+uint64_t StructuralHasher::VisitStmt_(const DeclBufferNode* s) {
+  uint64_t h = HashBufferFields(s->buffer, /*declare=*/false);
+  h = Combine(h, Define(s->buffer.get()));
+  return Combine(h, HashStmt(s->body));
+}
 uint64_t StructuralHasher::VisitStmt_(const EvaluateNode* s) {
   return HashExpr(s->value);
 }

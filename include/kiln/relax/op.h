@@ -36,8 +36,10 @@ struct OpAttrSpec {
 class OpNode;
 using Op = Ref<OpNode>;
 using FInferStructInfo = std::function<StructInfo(const CallNode* call)>;
-// Legalization to tir; set by the legalization library (issue: legalize ops).
-using FLegalize = std::function<Expr(const CallNode* call)>;
+class BlockBuilder;
+// Legalization to tir (see legalize.h): the call rewritten into relax that
+// calls tir, usually call_tir of a PrimFunc the function adds to bb's module.
+using FLegalize = std::function<Expr(BlockBuilder& bb, const CallNode* call)>;
 
 class OpNode : public ir::RelaxExprNode {
  public:

@@ -109,7 +109,10 @@ class StmtMutator : public StmtFunctor<Stmt(const Stmt&)>, public ExprMutator {
 void PreOrderVisit(const Stmt& stmt, const std::function<void(const PrimExpr&)>& f);
 void PreOrderVisit(const PrimExpr& expr, const std::function<void(const PrimExpr&)>& f);
 
-// Replaces variables by expressions.
+// Replaces variables by expressions, in the statement and in the shapes,
+// strides and offsets of the buffers it declares (Allocate, DeclBuffer,
+// alloc_buffers), whose uses then refer to the rewritten buffers. Buffers
+// declared outside (parameters) are kept as they are.
 PrimExpr Substitute(const PrimExpr& expr, const std::function<PrimExpr(const Var&)>& vmap);
 Stmt Substitute(const Stmt& stmt, const std::function<PrimExpr(const Var&)>& vmap);
 

@@ -4,6 +4,7 @@
 // an optional reduction init, and may allocate buffers for its body.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ namespace kiln::tir {
   X(IfThenElse)                \
   X(LetStmt)                   \
   X(Allocate)                  \
+  X(DeclBuffer)                \
   X(Evaluate)                  \
   X(Block)
 
@@ -29,6 +31,7 @@ enum class StmtKind : uint8_t {
   KILN_TIR_STMT_KINDS(KILN_X)
 #undef KILN_X
 };
+const char* StmtKindName(StmtKind kind);  // "BufferStore", "For", ...
 
 class StmtNode : public runtime::Object {
  public:
@@ -115,6 +118,17 @@ class AllocateNode : public StmtNode {
   Stmt body;
 };
 
+// Declares `buffer` for the body as a view of storage that exists already:
+// its data variable is defined elsewhere (a parameter's buffer, an
+// Allocate). Nothing is allocated; accesses through the view address the
+// shared data at the view's elem_offset and strides.
+class DeclBufferNode : public StmtNode {
+ public:
+  KILN_TIR_STMT_NODE(DeclBuffer, "tir.DeclBuffer")
+  Buffer buffer;
+  Stmt body;
+};
+
 class EvaluateNode : public StmtNode {
  public:
   KILN_TIR_STMT_NODE(Evaluate, "tir.Evaluate")
@@ -160,6 +174,18 @@ Stmt Seq(std::vector<Stmt> seq, Span span = {});
 Stmt IfThenElse(PrimExpr condition, Stmt then_case, Stmt else_case = {}, Span span = {});
 Stmt LetStmt(Var var, PrimExpr value, Stmt body, Span span = {});
 Stmt Allocate(Buffer buffer, Stmt body, Span span = {});
+// The statement; DeclBuffer(name, shape, ...) in expr.h makes a buffer.
+Stmt DeclBuffer(Buffer buffer, Stmt body, Span span = {});
+// A buffer over the storage of `data` (a handle variable defined elsewhere,
+// such as another buffer's data), checked like DeclBuffer(name, shape, ...):
+// what a DeclBuffer statement declares.
+Buffer BufferView(Var data, std::string name, std::vector<PrimExpr> shape, DataType dtype = DataType::Float(32),
+                  std::vector<PrimExpr> strides = {}, PrimExpr elem_offset = {}, std::string scope = "global",
+                  Span span = {});
+// A new buffer object with the fields of `buffer` (the same data variable
+// included) and those `edit` sets changed; unchecked, so the edit must keep
+// the fields consistent.
+Buffer EditBuffer(const Buffer& buffer, const std::function<void(BufferNode&)>& edit);
 Stmt Evaluate(PrimExpr value, Span span = {});
 
 struct BlockSpec {

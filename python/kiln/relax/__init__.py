@@ -1,5 +1,6 @@
 """Graph-level IR (``kiln.relax``): expressions with struct info, functions,
-and the operators (``kiln.relax.op``)."""
+the operators (``kiln.relax.op``), and the visitor and mutator to subclass
+for passes written in Python (:class:`ExprVisitor`, :class:`ExprMutator`)."""
 
 from .._core.relax import (
     Binding,
@@ -29,5 +30,6 @@ from .._core.relax import (
     list_ops,
 )
 from . import op
+from .functor import ExprMutator, ExprVisitor
 
 __all__ = [name for name in dir() if not name.startswith("_")]

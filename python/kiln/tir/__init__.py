@@ -1,7 +1,8 @@
 """Loop-level IR (``kiln.tir``): expressions, statements, buffers and
 PrimFuncs. Python operators on expressions build nodes: ``i * 4 + j``,
 ``n < 8``; use :func:`equal` for ``==`` (Python's ``==`` on nodes is
-identity)."""
+identity: two handles of one node are equal, and nodes key dicts). Passes
+written in Python subclass :class:`StmtMutator` (or the visitors)."""
 
 from .._core.tir import (
     Allocate,
@@ -14,6 +15,7 @@ from .._core.tir import (
     BufferStore,
     Call,
     Cast,
+    DeclBuffer,
     Evaluate,
     FloatImm,
     For,
@@ -46,5 +48,24 @@ from .._core.tir import (
     not_equal,
     seq,
 )
+from .._core.te import (
+    abs,
+    ceil,
+    erf,
+    exp,
+    floor,
+    if_then_else,
+    likely,
+    log,
+    pow,
+    round,
+    rsqrt,
+    sigmoid,
+    sqrt,
+    tanh,
+)
+from . import te
+from .functor import ExprMutator, ExprVisitor, StmtMutator, StmtVisitor
+from .schedule import BlockRV, ExprRV, IndexMap, LoopRV, Schedule, Trace
 
 __all__ = [name for name in dir() if not name.startswith("_")]

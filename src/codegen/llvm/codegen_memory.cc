@@ -1,12 +1,14 @@
 // CodeGenLLVM, memory: loads and stores of flat buffers (scalar, contiguous
 // vector, gather/scatter), the alignment and alias metadata they carry, and
-// Allocate (stack for small constant sizes, else a runtime workspace).
+// Allocate (stack for small constant sizes, else a runtime workspace; both
+// 64-byte aligned, which the accesses then know).
 #include <algorithm>
 #include <bit>
 #include <numeric>
 
 #include "codegen_llvm.h"
 #include "kiln/runtime/c_api.h"
+#include "kiln/runtime/device.h"
 #include "kiln/runtime/error.h"
 
 namespace kiln::codegen {
@@ -22,6 +24,15 @@ const RampNode* ContiguousRamp(const PrimExpr& index) {
   const RampNode* r = index.as<RampNode>();
   const int64_t* stride = r ? AsConstInt(r->stride) : nullptr;
   return stride && *stride == 1 ? r : nullptr;
+}
+
+// The alignment LLVM knows for a pointer: an alloca's, a parameter's or a
+// call's return attribute; 1 for others (loaded from a closure, computed).
+uint64_t PointerAlign(const llvm::Value* ptr) {
+  if (const auto* a = llvm::dyn_cast<llvm::AllocaInst>(ptr)) return a->getAlign().value();
+  if (const auto* arg = llvm::dyn_cast<llvm::Argument>(ptr)) return arg->getParamAlign().valueOrOne().value();
+  if (const auto* call = llvm::dyn_cast<llvm::CallBase>(ptr)) return call->getRetAlign().valueOrOne().value();
+  return 1;
 }
 
 bool SmallEnough(int64_t v) {
@@ -60,7 +71,10 @@ Modular CodeGenLLVM::AnalyzeModular(const PrimExpr& e) {
 }
 
 uint64_t CodeGenLLVM::KnownAlign(const Buffer& buffer, const PrimExpr& index) {
+  // What the buffer promises, or more where its storage is known (an
+  // allocation of this function, an aligned parameter).
   uint64_t limit = static_cast<uint64_t>(std::max<int64_t>(buffer->align, 1));
+  if (IsBound(buffer->data)) limit = std::max(limit, PointerAlign(Lookup(buffer->data)));
   Modular m = AnalyzeModular(index);
   uint64_t g = static_cast<uint64_t>(std::gcd(m.coeff, m.base));
   if (g == 0) return limit;       // always element 0
@@ -150,8 +164,15 @@ void CodeGenLLVM::VisitStmt_(const AllocateNode* op) {
     if (v) count *= *v;
   }
   if (constant && count * elem_bytes <= kMaxStackBytes) {
+    // In the entry block, where SROA can promote a small tile accessed at
+    // constant indices to registers; aligned like the heap's storage when
+    // it holds at least one vector's worth.
     llvm::Type* type = llvm::ArrayType::get(MemType(b->dtype), static_cast<uint64_t>(std::max<int64_t>(count, 1)));
-    Bind(b->data, EntryAlloca(type, static_cast<uint64_t>(std::max<int64_t>(b->align, 1)), b->name));
+    int64_t align = std::max<int64_t>(b->align, 1);
+    if (count * elem_bytes >= static_cast<int64_t>(runtime::kAllocAlignment)) {
+      align = std::max<int64_t>(align, runtime::kAllocAlignment);
+    }
+    Bind(b->data, EntryAlloca(type, static_cast<uint64_t>(align), b->name));
     state_.distinct.insert(b->data.get());
     Emit(op->body);
     state_.distinct.erase(b->data.get());
@@ -164,6 +185,9 @@ void CodeGenLLVM::VisitStmt_(const AllocateNode* op) {
   }
   llvm::Value* device = builder_->getInt32(kDLCPU);
   llvm::Value* ptr = CallRuntimeAPI(RuntimeAPIField::kAllocWorkspace, {device, builder_->getInt32(0), nbytes});
+  // Workspaces come from the pool with the runtime's allocation alignment.
+  llvm::cast<llvm::CallBase>(ptr)->addRetAttr(
+      llvm::Attribute::getWithAlignment(context(), llvm::Align(runtime::kAllocAlignment)));
   CheckOr(builder_->CreateIsNotNull(ptr), [&] {
     EmitFailure(function_name_ + ": cannot allocate %llu bytes for buffer '" + EscapeFormat(b->name) + "'", {nbytes});
   });

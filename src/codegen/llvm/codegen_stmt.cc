@@ -120,6 +120,12 @@ void CodeGenLLVM::VisitStmt_(const LetStmtNode* op) {
   Unbind(op->var);
 }
 
+// A view of storage that exists already: its accesses address the data
+// variable, bound by the parameter or Allocate that owns it; nothing to emit.
+void CodeGenLLVM::VisitStmt_(const DeclBufferNode* op) {
+  Emit(op->body);
+}
+
 void CodeGenLLVM::VisitStmt_(const EvaluateNode* op) {
   if (op->value.as<IntImmNode>()) return;  // a no-op statement
   Emit(op->value);

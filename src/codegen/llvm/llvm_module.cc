@@ -14,6 +14,7 @@
 #include "codegen_llvm.h"
 #include "kiln/codegen/build.h"
 #include "kiln/runtime/error.h"
+#include "kiln/tir/analysis/verify_bounds.h"
 #include "kiln/tir/lower.h"
 #include "llvm_target.h"
 
@@ -107,6 +108,7 @@ runtime::Module Build(const ir::IRModule& mod, const Target& target) {
   for (const auto& [gv, func] : mod.functions()) {
     auto prim = func.As<tir::PrimFuncNode>();
     KILN_CHECK(prim) << "build: function '" << gv->name << "' is not a tir PrimFunc; build compiles tir only";
+    tir::VerifyBounds(tir::PrimFunc(prim), gv->name);
     cg.AddFunction(gv->name, tir::LowerForCodegen(tir::PrimFunc(prim)));
     names.push_back(gv->name);
   }

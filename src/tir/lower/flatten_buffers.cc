@@ -1,11 +1,13 @@
 // FlattenBuffers: multi-dimensional buffer accesses become one-dimensional
-// accesses of flat buffers over the same data variables; a ramp in one
-// dimension stays a ramp of the flat index.
+// accesses of flat buffers over the same data variables (Allocate and
+// DeclBuffer declare the flat buffers); a ramp in one dimension stays a ramp
+// of the flat index.
 #include <unordered_map>
 
 #include "kiln/runtime/error.h"
 #include "kiln/tir/functor.h"
 #include "kiln/tir/lower.h"
+#include "rewrite.h"
 
 namespace kiln::tir {
 namespace {
@@ -109,6 +111,13 @@ class Flattener : public StmtMutator {
     return Allocate(Flat(op->buffer), VisitStmt(op->body), op->span);
   }
 
+  // A view flattens like any buffer: its accesses index its data variable
+  // at the view's elem_offset and strides.
+  Stmt VisitStmt_(const DeclBufferNode* op) override {
+    if (IsFlat(op->buffer)) return StmtMutator::VisitStmt_(op);
+    return DeclBuffer(Flat(op->buffer), VisitStmt(op->body), op->span);
+  }
+
   Stmt VisitStmt_(const BlockNode* op) override {
     KILN_THROW() << "FlattenBuffers: block '" << op->name << "' must be lowered first (LowerBlocks)";
   }
@@ -160,9 +169,7 @@ class Flattener : public StmtMutator {
 }  // namespace
 
 PrimFunc FlattenBuffers(const PrimFunc& func) {
-  Stmt body = Flattener().VisitStmt(func->body);
-  if (body.get() == func->body.get()) return func;
-  return MakePrimFunc(func->params, func->buffer_map, body, func->attrs, func->span);
+  return RewriteBody(func, Flattener());
 }
 
 }  // namespace kiln::tir

@@ -1,11 +1,14 @@
 // LowerBlocks: blocks become plain statements. Iteration variables are
-// replaced by their bindings, the reduction init is guarded by "first
-// reduction step", predicates become ifs and alloc_buffers Allocates.
+// replaced by their bindings (also in the offsets and shapes of buffers
+// declared inside, e.g. a DeclBuffer view at an offset of an iteration
+// variable), the reduction init is guarded by "first reduction step",
+// predicates become ifs and alloc_buffers Allocates.
 #include <unordered_map>
 
 #include "kiln/runtime/error.h"
 #include "kiln/tir/functor.h"
 #include "kiln/tir/lower.h"
+#include "rewrite.h"
 
 namespace kiln::tir {
 namespace {
@@ -47,9 +50,7 @@ class BlockLowerer : public StmtMutator {
 }  // namespace
 
 PrimFunc LowerBlocks(const PrimFunc& func) {
-  Stmt body = BlockLowerer().VisitStmt(func->body);
-  if (body.get() == func->body.get()) return func;
-  return MakePrimFunc(func->params, func->buffer_map, body, func->attrs, func->span);
+  return RewriteBody(func, BlockLowerer());
 }
 
 }  // namespace kiln::tir

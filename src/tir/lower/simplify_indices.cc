@@ -4,6 +4,7 @@
 #include "kiln/tir/arith/analyzer.h"
 #include "kiln/tir/functor.h"
 #include "kiln/tir/lower.h"
+#include "rewrite.h"
 
 namespace kiln::tir {
 namespace {
@@ -30,7 +31,10 @@ class IndexSimplifier : public StmtMutator {
 
  private:
   // Scalar indices, and the base and stride of ramps; other vector indices
-  // are kept (after their own loads are visited).
+  // are kept (after their own loads are visited) unless they fold into a
+  // ramp (floordiv(ramp(i*8, 1, 4), 2) stays, ramp(i*8, 1, 4) + broadcast(j)
+  // becomes ramp(i*8 + j, 1, 4)), which the code generator reads as one
+  // contiguous access.
   PrimExpr SimplifyIndex(const PrimExpr& index) {
     if (index.dtype().lanes() == 1) return analyzer_.Simplify(VisitExpr(index));
     if (const RampNode* r = index.as<RampNode>()) {
@@ -38,7 +42,17 @@ class IndexSimplifier : public StmtMutator {
       if (base.get() == r->base.get() && stride.get() == r->stride.get()) return index;
       return Ramp(base, stride, r->lanes, r->span);
     }
-    return VisitExpr(index);
+    PrimExpr visited = VisitExpr(index);
+    if (HasLoad(visited)) return visited;
+    PrimExpr simple = analyzer_.Simplify(visited);
+    if (simple.as<RampNode>()) return SimplifyIndex(simple);
+    return visited;
+  }
+
+  static bool HasLoad(const PrimExpr& e) {
+    bool found = false;
+    PreOrderVisit(e, [&](const PrimExpr& x) { found = found || x.as<BufferLoadNode>() != nullptr; });
+    return found;
   }
 
   std::vector<PrimExpr> Simplified(const std::vector<PrimExpr>& indices) {
@@ -60,9 +74,7 @@ class IndexSimplifier : public StmtMutator {
 }  // namespace
 
 PrimFunc SimplifyIndices(const PrimFunc& func) {
-  Stmt body = IndexSimplifier().VisitStmt(func->body);
-  if (body.get() == func->body.get()) return func;
-  return MakePrimFunc(func->params, func->buffer_map, body, func->attrs, func->span);
+  return RewriteBody(func, IndexSimplifier());
 }
 
 }  // namespace kiln::tir

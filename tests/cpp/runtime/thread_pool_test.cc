@@ -101,7 +101,8 @@ TEST_P(ThreadPoolSizes, ManyShortRegions) {
   EXPECT_EQ(sum.load(), 20000LL * n * (n + 1) / 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Threads, ThreadPoolSizes, ::testing::Values(1, 2, 4));
+// 8 threads on this 2-core machine: workers often miss a job and are skipped.
+INSTANTIATE_TEST_SUITE_P(Threads, ThreadPoolSizes, ::testing::Values(1, 2, 4, 8));
 
 TEST(ThreadPool, ConcurrentLaunchersBothFinish) {
   std::atomic<int64_t> total{0};

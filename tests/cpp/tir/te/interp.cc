@@ -356,6 +356,9 @@ void Interpreter::VisitStmt_(const tir::AllocateNode* op) {
   VisitStmt(op->body);
   storage_.erase(op->buffer->data.get());
 }
+void Interpreter::VisitStmt_(const tir::DeclBufferNode* op) {
+  VisitStmt(op->body);  // storage is found by the data variable, which the view shares
+}
 void Interpreter::VisitStmt_(const tir::EvaluateNode* op) {
   VisitExpr(op->value);
 }
