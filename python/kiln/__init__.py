@@ -11,9 +11,12 @@ from ._core import parse
 from .codegen import build
 from .ir import IRModule
 from .runtime import *  # noqa: F401,F403  (the names in runtime.__all__)
+from . import vm
+from .vm import Executable, VirtualMachine
 
 __all__ = [
     "Error",
+    "Executable",
     "IRModule",
     "__version__",
     "build",
@@ -23,5 +26,7 @@ __all__ = [
     "relax",
     "tir",
     "transform",
+    "VirtualMachine",
+    "vm",
     *runtime.__all__,
 ]

@@ -30,6 +30,7 @@ from ._core.transform import (
     PassTiming,
     Sequential,
     _function_pass,
+    _legalize_ops,
     _module_pass,
     _prim_func_pass,
     dump_ir,
@@ -97,3 +98,14 @@ def _registered(info):
 for _info in list_passes():
     globals()[_info["name"]] = _registered(_info)
     __all__.append(_info["name"])
+
+
+def LegalizeOps(target_kind: str = "llvm") -> Pass:  # noqa: N802 - the pass's name
+    """Lowers each op call to call_tir of a PrimFunc written with te; the
+    legalizations registered for ``target_kind`` (``kiln.relax.register_legalize``)
+    take precedence over the ops' own. The config key
+    ``"relax.legalize.skip_ops"`` (comma-separated op names) leaves those ops
+    as they are.
+
+    Opt level 0; requires Normalize."""
+    return _legalize_ops(target_kind)

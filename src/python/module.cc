@@ -6,6 +6,7 @@ namespace nb = nanobind;
 
 namespace kiln::python {
 void BindRuntime(nb::module_& m);
+void BindVM(nb::module_& m);
 void BindIr(nb::module_& m);
 void BindTir(nb::module_& m);
 void BindTe(nb::module_& m);
@@ -15,6 +16,7 @@ void BindText(nb::module_& m);
 void BindTransform(nb::module_& m);
 void BindCodegen(nb::module_& m);
 void BindTesting(nb::module_& m);
+void BindLegalize(nb::module_& m);  // after relax and transform
 }  // namespace kiln::python
 
 NB_MODULE(_core, m) {
@@ -25,6 +27,7 @@ NB_MODULE(_core, m) {
   // the process, so the report is noise.
   nb::set_leak_warnings(false);
   kiln::python::BindRuntime(m);
+  kiln::python::BindVM(m);
   kiln::python::BindIr(m);
   kiln::python::BindTir(m);
   kiln::python::BindTe(m);
@@ -34,4 +37,5 @@ NB_MODULE(_core, m) {
   kiln::python::BindTransform(m);
   kiln::python::BindCodegen(m);
   kiln::python::BindTesting(m);
+  kiln::python::BindLegalize(m);
 }

@@ -25,9 +25,13 @@ from .._core.relax import (
     TupleGetItem,
     TupleStructInfo,
     Var,
+    call_te,
     check_well_formed,
     get_op,
+    has_legalize,
     list_ops,
+    register_legalize,
+    remove_legalize,
 )
 from . import op
 from .functor import ExprMutator, ExprVisitor

@@ -1,9 +1,12 @@
 // Broadcasting elementwise ops. Arithmetic keeps the operands' common dtype
 // (they must agree), comparisons give bool, logical ops take and give bool,
-// and where(condition, a, b) broadcasts all three.
+// and where(condition, a, b) broadcasts all three. Each legalizes to one
+// broadcasting compute (legalize_util.h).
 #include "kiln/relax/op/binary.h"
 
 #include "infer_util.h"
+#include "kiln/tir/intrinsics.h"
+#include "legalize_util.h"
 
 namespace kiln::relax {
 namespace {
@@ -23,12 +26,79 @@ StructInfo InferBinary(const CallNode* call, BinaryKind kind) {
   return BroadcastTensors(call, {a, b}, kind == BinaryKind::kCompare ? DataType::Bool() : dtype);
 }
 
-void RegisterBinary(const std::string& name, const std::string& doc, BinaryKind kind) {
+using tir::PrimExpr;
+// The value of one output element from the two operands' elements.
+using BinaryFn = PrimExpr (*)(const CallNode* call, PrimExpr a, PrimExpr b);
+
+// Bool operands follow NumPy: add and maximum are `or`, multiply and
+// minimum `and`; subtract, divide and power have no bool meaning and raise.
+void RejectBool(const CallNode* call, const PrimExpr& a) {
+  KILN_CHECK(!a.dtype().is_bool()) << OpName(call) << ": cannot legalize bool operands (use logical ops or astype)";
+}
+
+PrimExpr Add(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a.dtype().is_bool() ? tir::logical_or(a, b) : a + b;
+}
+PrimExpr Subtract(const CallNode* call, PrimExpr a, PrimExpr b) {
+  RejectBool(call, a);
+  return a - b;
+}
+PrimExpr Multiply(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a.dtype().is_bool() ? tir::logical_and(a, b) : a * b;
+}
+// True division for floats, truncating (C) division for integers.
+PrimExpr Divide(const CallNode* call, PrimExpr a, PrimExpr b) {
+  RejectBool(call, a);
+  return a / b;
+}
+// Integers go through float64 pow, rounded: exact while |a^b| < 2^53.
+PrimExpr Power(const CallNode* call, PrimExpr a, PrimExpr b) {
+  RejectBool(call, a);
+  if (a.dtype().is_float()) return tir::pow(a, b);
+  DataType f64 = DataType::Float(64);
+  return tir::Cast(a.dtype(), tir::round(tir::pow(tir::Cast(f64, a), tir::Cast(f64, b))));
+}
+PrimExpr Maximum(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a.dtype().is_bool() ? tir::logical_or(a, b) : tir::max(a, b);
+}
+PrimExpr Minimum(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a.dtype().is_bool() ? tir::logical_and(a, b) : tir::min(a, b);
+}
+PrimExpr Equal(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a == b;
+}
+PrimExpr NotEqual(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a != b;
+}
+PrimExpr Less(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a < b;
+}
+PrimExpr LessEqual(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a <= b;
+}
+PrimExpr Greater(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a > b;
+}
+PrimExpr GreaterEqual(const CallNode*, PrimExpr a, PrimExpr b) {
+  return a >= b;
+}
+PrimExpr LogicalAnd(const CallNode*, PrimExpr a, PrimExpr b) {
+  return tir::logical_and(a, b);
+}
+PrimExpr LogicalOr(const CallNode*, PrimExpr a, PrimExpr b) {
+  return tir::logical_or(a, b);
+}
+
+void RegisterBinary(const std::string& name, const std::string& doc, BinaryKind kind, BinaryFn fn) {
+  std::string hint = KernelName(name);
   RegisterOp(name)
       .Describe(doc)
       .Args({"a", "b"})
       .Pattern(OpPattern::kBroadcast)
-      .InferStructInfo([kind](const CallNode* call) { return InferBinary(call, kind); });
+      .InferStructInfo([kind](const CallNode* call) { return InferBinary(call, kind); })
+      .Legalize([hint, fn](BlockBuilder& bb, const CallNode* call) {
+        return LegalizeBroadcast(bb, call, hint, [&](const std::vector<PrimExpr>& v) { return fn(call, v[0], v[1]); });
+      });
 }
 
 StructInfo InferWhere(const CallNode* call) {
@@ -39,26 +109,30 @@ StructInfo InferWhere(const CallNode* call) {
 }
 
 [[maybe_unused]] const bool kRegistered = [] {
-  RegisterBinary("relax.add", "a + b", BinaryKind::kArith);
-  RegisterBinary("relax.subtract", "a - b", BinaryKind::kArith);
-  RegisterBinary("relax.multiply", "a * b", BinaryKind::kArith);
-  RegisterBinary("relax.divide", "a / b (true division for floats, truncating for ints)", BinaryKind::kArith);
-  RegisterBinary("relax.power", "a to the power b", BinaryKind::kArith);
-  RegisterBinary("relax.maximum", "the larger of a and b", BinaryKind::kArith);
-  RegisterBinary("relax.minimum", "the smaller of a and b", BinaryKind::kArith);
-  RegisterBinary("relax.equal", "a == b", BinaryKind::kCompare);
-  RegisterBinary("relax.not_equal", "a != b", BinaryKind::kCompare);
-  RegisterBinary("relax.less", "a < b", BinaryKind::kCompare);
-  RegisterBinary("relax.less_equal", "a <= b", BinaryKind::kCompare);
-  RegisterBinary("relax.greater", "a > b", BinaryKind::kCompare);
-  RegisterBinary("relax.greater_equal", "a >= b", BinaryKind::kCompare);
-  RegisterBinary("relax.logical_and", "a and b, for bool tensors", BinaryKind::kLogical);
-  RegisterBinary("relax.logical_or", "a or b, for bool tensors", BinaryKind::kLogical);
+  RegisterBinary("relax.add", "a + b", BinaryKind::kArith, Add);
+  RegisterBinary("relax.subtract", "a - b", BinaryKind::kArith, Subtract);
+  RegisterBinary("relax.multiply", "a * b", BinaryKind::kArith, Multiply);
+  RegisterBinary("relax.divide", "a / b (true division for floats, truncating for ints)", BinaryKind::kArith, Divide);
+  RegisterBinary("relax.power", "a to the power b", BinaryKind::kArith, Power);
+  RegisterBinary("relax.maximum", "the larger of a and b", BinaryKind::kArith, Maximum);
+  RegisterBinary("relax.minimum", "the smaller of a and b", BinaryKind::kArith, Minimum);
+  RegisterBinary("relax.equal", "a == b", BinaryKind::kCompare, Equal);
+  RegisterBinary("relax.not_equal", "a != b", BinaryKind::kCompare, NotEqual);
+  RegisterBinary("relax.less", "a < b", BinaryKind::kCompare, Less);
+  RegisterBinary("relax.less_equal", "a <= b", BinaryKind::kCompare, LessEqual);
+  RegisterBinary("relax.greater", "a > b", BinaryKind::kCompare, Greater);
+  RegisterBinary("relax.greater_equal", "a >= b", BinaryKind::kCompare, GreaterEqual);
+  RegisterBinary("relax.logical_and", "a and b, for bool tensors", BinaryKind::kLogical, LogicalAnd);
+  RegisterBinary("relax.logical_or", "a or b, for bool tensors", BinaryKind::kLogical, LogicalOr);
   RegisterOp("relax.where")
       .Describe("condition ? a : b, elementwise with broadcasting")
       .Args({"condition", "a", "b"})
       .Pattern(OpPattern::kBroadcast)
-      .InferStructInfo(InferWhere);
+      .InferStructInfo(InferWhere)
+      .Legalize([](BlockBuilder& bb, const CallNode* call) {
+        return LegalizeBroadcast(bb, call, "where",
+                                 [](const std::vector<PrimExpr>& v) { return tir::Select(v[0], v[1], v[2]); });
+      });
   return true;
 }();
 

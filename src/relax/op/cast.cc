@@ -1,7 +1,10 @@
-// astype: converts each element to another dtype; the shape is kept.
+// astype: converts each element to another dtype; the shape is kept. It
+// legalizes to an elementwise tir Cast: floats to integers truncate towards
+// zero, anything to bool is `x != 0`, as in NumPy.
 #include "kiln/relax/op/cast.h"
 
 #include "infer_util.h"
+#include "legalize_util.h"
 
 namespace kiln::relax {
 namespace {
@@ -18,7 +21,12 @@ StructInfo InferAstype(const CallNode* call) {
       .Args({"x"})
       .Attr("dtype", AttrKind::kDataType, {}, "the dtype of the result")
       .Pattern(OpPattern::kElementwise)
-      .InferStructInfo(InferAstype);
+      .InferStructInfo(InferAstype)
+      .Legalize([](BlockBuilder& bb, const CallNode* call) {
+        DataType dtype = OutputDType(call);
+        return LegalizeBroadcast(bb, call, "astype",
+                                 [&](const std::vector<tir::PrimExpr>& v) { return tir::Cast(dtype, v[0]); });
+      });
   return true;
 }();
 }  // namespace

@@ -1,9 +1,16 @@
 // Convolutions over n spatial axes in any arrangement of the layout letters
 // (NCHW, NHWC; OIHW, HWIO, ...). The output keeps the data layout, with the
-// batch, the kernel's output channels and the window output sizes.
+// batch, the kernel's output channels and the window output sizes. Each
+// legalizes to a padded (for the transpose also stride-dilated) copy of data
+// and one te sum over the group's channels and the kernel window.
 #include "kiln/relax/op/conv.h"
 
+#include <cctype>
+
 #include "infer_util.h"
+#include "kiln/relax/legalize.h"
+#include "kiln/tir/intrinsics.h"
+#include "legalize_util.h"
 
 namespace kiln::relax {
 namespace {
@@ -106,6 +113,148 @@ StructInfo InferConv(const CallNode* call, const std::string& spatial_letters, b
   return TensorSInfo(out, dtype);
 }
 
+// ---- legalization ----
+//
+// conv:      out[n, o, y] = sum_{c, k} pad(data)[n, g * Cg + c, y * s + k * d] * w[o, c, k],
+//            g = o / (O / groups), Cg = weight's in-channels (per group)
+// transpose: the same convolution over data dilated by s and padded by
+//            d * (k - 1) - pad on each side, with the kernel flipped and its
+//            in/out roles swapped per group
+
+using tir::te::Tensor;
+
+// How data is laid out before the window slides over it: along spatial axis
+// i, element p of the padded tensor is data element (p - lo[i]) / step[i]
+// when that is a whole in-range index, else zero.
+struct PadSpec {
+  std::vector<PrimExpr> lo, extent;
+  std::vector<int64_t> step;
+};
+
+PrimExpr PaddedValue(const Tensor& data, const Layout& layout, const PadSpec& pad, const std::vector<tir::Var>& i) {
+  std::vector<PrimExpr> idx(i.begin(), i.end());
+  PrimExpr valid;
+  for (size_t s = 0; s < layout.spatial.size(); ++s) {
+    int axis = layout.spatial[s];
+    int64_t step = pad.step[s];
+    PrimExpr q = i[axis] - pad.lo[s];
+    const PrimExpr& in = data.shape()[axis];
+    std::optional<int64_t> lo = tir::ConstIntValue(pad.lo[s]);
+    if (!lo || *lo > 0) valid = AndAlso(valid, q >= PrimExpr(0));
+    valid = AndAlso(valid, q < (step == 1 ? in : AddConst((in - 1) * PrimExpr(step), 1)));
+    if (step != 1) valid = AndAlso(valid, tir::floormod(q, PrimExpr(step)) == PrimExpr(0));
+    idx[axis] = step == 1 ? q : tir::floordiv(q, PrimExpr(step));
+  }
+  return tir::if_then_else(valid, data[idx], tir::MakeConst(data.dtype(), 0));
+}
+
+bool IsIdentityPad(const Tensor& data, const Layout& layout, const PadSpec& pad) {
+  for (size_t s = 0; s < layout.spatial.size(); ++s) {
+    if (!IsConstDim(pad.lo[s], 0) || pad.step[s] != 1 || !DimsEqual(pad.extent[s], data.shape()[layout.spatial[s]])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Tensor Pad(const Tensor& data, const Layout& layout, const PadSpec& pad) {
+  if (IsIdentityPad(data, layout, pad)) return data;
+  std::vector<PrimExpr> shape = data.shape();
+  for (size_t s = 0; s < layout.spatial.size(); ++s) shape[layout.spatial[s]] = pad.extent[s];
+  return tir::te::compute(
+      shape, [&](const std::vector<tir::Var>& i) { return PaddedValue(data, layout, pad, i); }, "pad");
+}
+
+// The reduce axes: the channels of a group, then the kernel's spatial axes.
+std::vector<tir::te::ReduceAxis> ConvReduceAxes(const Tensor& w, const Layout& kl, const PrimExpr& channels,
+                                                const std::string& spatial_letters) {
+  std::vector<tir::te::ReduceAxis> axes = {tir::te::reduce_axis({0, channels}, "rc")};
+  for (size_t s = 0; s < kl.spatial.size(); ++s) {
+    std::string name = std::string("r") + static_cast<char>(std::tolower(spatial_letters[s]));
+    axes.push_back(tir::te::reduce_axis({0, w.shape()[kl.spatial[s]]}, name));
+  }
+  return axes;
+}
+
+PrimExpr GroupOf(const PrimExpr& channel, const PrimExpr& per_group, int64_t groups) {
+  return groups == 1 ? PrimExpr(0) : tir::floordiv(channel, per_group);
+}
+
+Tensor ConvCompute(const CallNode* call, const ConvParams& p, const std::string& spatial_letters, const Tensor& data,
+                   const Tensor& w) {
+  size_t n = spatial_letters.size();
+  PadSpec pad{{}, {}, std::vector<int64_t>(n, 1)};
+  for (size_t s = 0; s < n; ++s) {
+    pad.lo.push_back(p.padding[s]);
+    pad.extent.push_back(AddConst(data.shape()[p.data.spatial[s]], p.padding[s] + p.padding[s + n]));
+  }
+  Tensor padded = Pad(data, p.data, pad);
+  const Layout &dl = p.data, &kl = p.kernel;
+  PrimExpr in_per_group = w.shape()[kl.inner];
+  PrimExpr out_per_group = p.groups == 1 ? w.shape()[kl.outer] : tir::floordiv(w.shape()[kl.outer], PrimExpr(p.groups));
+  std::vector<tir::te::ReduceAxis> r = ConvReduceAxes(w, kl, in_per_group, spatial_letters);
+  DataType dtype = OutputDType(call);
+  return tir::te::compute(
+      OutputShape(call),
+      [&](const std::vector<tir::Var>& i) {
+        std::vector<PrimExpr> di(i.begin(), i.end()), wi(i.size());
+        PrimExpr o = i[dl.inner];
+        di[dl.inner] = GroupOf(o, out_per_group, p.groups) * in_per_group + r[0].var;
+        wi[kl.outer] = o;
+        wi[kl.inner] = r[0].var;
+        for (size_t s = 0; s < n; ++s) {
+          di[dl.spatial[s]] = i[dl.spatial[s]] * PrimExpr(p.strides[s]) + r[s + 1].var * PrimExpr(p.dilation[s]);
+          wi[kl.spatial[s]] = r[s + 1].var;
+        }
+        return tir::te::sum(CastTo(dtype, padded[di]) * CastTo(dtype, w[wi]), r);
+      },
+      KernelName(OpName(call)));
+}
+
+Tensor ConvTransposeCompute(const CallNode* call, const ConvParams& p, const std::string& spatial_letters,
+                            const Tensor& data, const Tensor& w) {
+  size_t n = spatial_letters.size();
+  const Layout &dl = p.data, &kl = p.kernel;
+  std::vector<PrimExpr> out_shape = OutputShape(call);
+  std::vector<PrimExpr> reach;  // d * (k - 1) per spatial axis
+  PadSpec pad{{}, {}, p.strides};
+  for (size_t s = 0; s < n; ++s) {
+    reach.push_back(PrimExpr(p.dilation[s]) * (w.shape()[kl.spatial[s]] - 1));
+    pad.lo.push_back(AddConst(reach[s], -p.padding[s]));
+    pad.extent.push_back(out_shape[dl.spatial[s]] + reach[s]);
+  }
+  Tensor padded = Pad(data, dl, pad);
+  PrimExpr in_per_group =
+      p.groups == 1 ? data.shape()[dl.inner] : tir::floordiv(data.shape()[dl.inner], PrimExpr(p.groups));
+  PrimExpr out_per_group = w.shape()[kl.outer];
+  std::vector<tir::te::ReduceAxis> r = ConvReduceAxes(w, kl, in_per_group, spatial_letters);
+  DataType dtype = OutputDType(call);
+  return tir::te::compute(
+      out_shape,
+      [&](const std::vector<tir::Var>& i) {
+        std::vector<PrimExpr> di(i.begin(), i.end()), wi(i.size());
+        PrimExpr o = i[dl.inner];
+        PrimExpr c = GroupOf(o, out_per_group, p.groups) * in_per_group + r[0].var;
+        di[dl.inner] = c;
+        wi[kl.inner] = c;
+        wi[kl.outer] = p.groups == 1 ? o : tir::floormod(o, out_per_group);
+        for (size_t s = 0; s < n; ++s) {
+          di[dl.spatial[s]] = i[dl.spatial[s]] + r[s + 1].var * PrimExpr(p.dilation[s]);
+          wi[kl.spatial[s]] = AddConst(w.shape()[kl.spatial[s]], -1) - r[s + 1].var;
+        }
+        return tir::te::sum(CastTo(dtype, padded[di]) * CastTo(dtype, w[wi]), r);
+      },
+      KernelName(OpName(call)));
+}
+
+Expr LegalizeConv(BlockBuilder& bb, const CallNode* call, const std::string& spatial_letters, bool transpose) {
+  ConvParams p = ReadParams(call, spatial_letters, transpose);
+  return CallTE(bb, call, KernelName(OpName(call)), [&](const std::vector<Tensor>& in) {
+    return transpose ? ConvTransposeCompute(call, p, spatial_letters, in[0], in[1])
+                     : ConvCompute(call, p, spatial_letters, in[0], in[1]);
+  });
+}
+
 void RegisterConv(const std::string& name, const std::string& doc, const std::string& spatial_letters, bool transpose) {
   size_t n = spatial_letters.size();
   OpRegistration reg = RegisterOp(name);
@@ -125,7 +274,10 @@ void RegisterConv(const std::string& name, const std::string& doc, const std::st
       .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
       .Pattern(OpPattern::kOutEWiseFusable)
       .InferStructInfo(
-          [spatial_letters, transpose](const CallNode* call) { return InferConv(call, spatial_letters, transpose); });
+          [spatial_letters, transpose](const CallNode* call) { return InferConv(call, spatial_letters, transpose); })
+      .Legalize([spatial_letters, transpose](BlockBuilder& bb, const CallNode* call) {
+        return LegalizeConv(bb, call, spatial_letters, transpose);
+      });
 }
 
 [[maybe_unused]] const bool kRegistered = [] {

@@ -1,11 +1,16 @@
 // Tensor-creating ops. zeros/ones/full take their shape as a shape value so
 // that symbolic dims flow through; the *_like forms take another tensor's
 // shape; arange's length is computed from its (possibly symbolic) bounds.
+// They legalize to computes over the result's shape that read no tensor (a
+// symbolic dim reaches the PrimFunc as a scalar argument); tril and triu
+// select between x and 0.
 #include "kiln/relax/op/create.h"
 
 #include <cmath>
 
 #include "infer_util.h"
+#include "kiln/tir/functor.h"
+#include "legalize_util.h"
 
 namespace kiln::relax {
 namespace {
@@ -74,46 +79,126 @@ StructInfo InferTriangle(const CallNode* call) {
   return x;
 }
 
-void RegisterFull(const std::string& name, const std::string& doc, bool with_fill) {
+// ---- legalization ----
+
+// `value` as a constant of `dtype`: truncated for integers, `value != 0`
+// for bool (as NumPy's full does).
+PrimExpr FillConst(DataType dtype, double value) {
+  return dtype.is_bool() ? tir::Bool(value != 0) : tir::MakeConst(dtype, value);
+}
+
+// out[i...] = f(i...) over the result's shape, reading no tensor.
+Expr LegalizeCreate(BlockBuilder& bb, const CallNode* call, const std::string& name_hint, const tir::te::FCompute& f) {
+  std::vector<PrimExpr> shape = OutputShape(call);
+  return CallTEOn(bb, call, name_hint, {},
+                  [&](const std::vector<tir::te::Tensor>&) { return tir::te::compute(shape, f, name_hint); });
+}
+
+// zeros, ones, full and their *_like forms: every element is one constant.
+FLegalize LegalizeFill(std::string name_hint, std::optional<double> fill) {
+  return [name_hint, fill](BlockBuilder& bb, const CallNode* call) {
+    PrimExpr value = FillConst(OutputDType(call), fill ? *fill : FloatAttr(call, "fill_value"));
+    return LegalizeCreate(bb, call, name_hint, [&](const std::vector<tir::Var>&) { return value; });
+  };
+}
+
+// Raises unless every variable of `e` is one the PrimFunc gets (a variable
+// of the result's shape).
+void CheckBoundVars(const CallNode* call, const PrimExpr& e, const std::vector<PrimExpr>& shape) {
+  tir::PreOrderVisit(e, [&](const PrimExpr& x) {
+    const auto* v = x.as<tir::VarNode>();
+    if (!v) return;
+    bool found = false;
+    for (const PrimExpr& d : shape) tir::PreOrderVisit(d, [&](const PrimExpr& y) { found |= y.get() == v; });
+    KILN_CHECK(found) << OpName(call) << ": cannot legalize a bound (" << DimString(e)
+                      << ") whose variables do not appear in the result's length " << DimString(shape[0]);
+  });
+}
+
+// arange: out[i] = start + i * step, in int64 when the bounds and the result
+// are integers, else in float64, then cast to the result's dtype.
+Expr LegalizeArange(BlockBuilder& bb, const CallNode* call) {
+  std::vector<PrimExpr> shape = OutputShape(call);
+  DataType dtype = OutputDType(call);
+  PrimExpr start = ScalarArg(call, 0)->value, step = ScalarArg(call, 2)->value;
+  KILN_ICHECK(start && step) << OpName(call) << ": a known length needs known bounds";
+  CheckBoundVars(call, start, shape);
+  CheckBoundVars(call, step, shape);
+  bool ints = dtype.is_int() && start.dtype().is_int() && step.dtype().is_int();
+  DataType work = ints ? DataType::Int(64) : DataType::Float(64);
+  return LegalizeCreate(bb, call, "arange", [&](const std::vector<tir::Var>& i) {
+    return CastTo(dtype, CastTo(work, start) + CastTo(work, i[0]) * CastTo(work, step));
+  });
+}
+
+// tril keeps x[..., i, j] where j - i <= k, triu where j - i >= k; other
+// elements are 0.
+FLegalize LegalizeTriangle(std::string name_hint, bool lower) {
+  return [name_hint, lower](BlockBuilder& bb, const CallNode* call) {
+    int64_t k = IntAttr(call, "k");
+    return CallTE(bb, call, name_hint, [&](const std::vector<tir::te::Tensor>& in) {
+      const tir::te::Tensor& x = in[0];
+      return tir::te::compute(
+          x.shape(),
+          [&](const std::vector<tir::Var>& i) {
+            PrimExpr row = i[i.size() - 2], col = i.back();
+            PrimExpr diag = col - row;
+            PrimExpr kk = tir::IntImm(diag.dtype(), k);
+            PrimExpr keep = lower ? diag <= kk : diag >= kk;
+            return tir::Select(keep, x[i], tir::MakeConst(x.dtype(), 0));
+          },
+          name_hint);
+    });
+  };
+}
+
+// ---- registration ----
+
+// `fill` is the value of every element, or none to read 'fill_value'.
+void RegisterFull(const std::string& name, const std::string& doc, std::optional<double> fill) {
   OpRegistration reg = RegisterOp(name).Describe(doc).Args({"shape"});
-  if (with_fill) reg.Attr("fill_value", AttrKind::kFloat, {}, "the value of every element");
+  if (!fill) reg.Attr("fill_value", AttrKind::kFloat, {}, "the value of every element");
   reg.Attr("dtype", AttrKind::kDataType, DataType::Float(32), "dtype of the result")
       .Pattern(OpPattern::kInjective)
-      .InferStructInfo(InferFull);
+      .InferStructInfo(InferFull)
+      .Legalize(LegalizeFill(KernelName(name), fill));
 }
 
-void RegisterFullLike(const std::string& name, const std::string& doc, bool with_fill) {
+void RegisterFullLike(const std::string& name, const std::string& doc, std::optional<double> fill) {
   OpRegistration reg = RegisterOp(name).Describe(doc).Args({"x"});
-  if (with_fill) reg.Attr("fill_value", AttrKind::kFloat, {}, "the value of every element");
+  if (!fill) reg.Attr("fill_value", AttrKind::kFloat, {}, "the value of every element");
   reg.Attr("dtype", AttrKind::kString, "", "dtype of the result (\"\": x's dtype)")
       .Pattern(OpPattern::kElementwise)
-      .InferStructInfo(InferFullLike);
+      .InferStructInfo(InferFullLike)
+      .Legalize(LegalizeFill(KernelName(name), fill));
 }
 
-void RegisterTriangle(const std::string& name, const std::string& doc) {
+void RegisterTriangle(const std::string& name, const std::string& doc, bool lower) {
   RegisterOp(name)
       .Describe(doc)
       .Args({"x"})
       .Attr("k", AttrKind::kInt, 0, "the diagonal: 0 main, positive above, negative below")
       .Pattern(OpPattern::kInjective)
-      .InferStructInfo(InferTriangle);
+      .InferStructInfo(InferTriangle)
+      .Legalize(LegalizeTriangle(KernelName(name), lower));
 }
 
 [[maybe_unused]] const bool kRegistered = [] {
-  RegisterFull("relax.zeros", "a tensor of zeros", false);
-  RegisterFull("relax.ones", "a tensor of ones", false);
-  RegisterFull("relax.full", "a tensor filled with one value", true);
-  RegisterFullLike("relax.zeros_like", "zeros of x's shape", false);
-  RegisterFullLike("relax.ones_like", "ones of x's shape", false);
-  RegisterFullLike("relax.full_like", "one value in x's shape", true);
+  RegisterFull("relax.zeros", "a tensor of zeros", 0.0);
+  RegisterFull("relax.ones", "a tensor of ones", 1.0);
+  RegisterFull("relax.full", "a tensor filled with one value", std::nullopt);
+  RegisterFullLike("relax.zeros_like", "zeros of x's shape", 0.0);
+  RegisterFullLike("relax.ones_like", "ones of x's shape", 1.0);
+  RegisterFullLike("relax.full_like", "one value in x's shape", std::nullopt);
   RegisterOp("relax.arange")
       .Describe("start, start + step, ... below end")
       .Args({"start", "end", "step"})
       .Attr("dtype", AttrKind::kString, "", "dtype of the result (\"\": int64 for integer bounds, else float32)")
       .Pattern(OpPattern::kInjective)
-      .InferStructInfo(InferArange);
-  RegisterTriangle("relax.tril", "zeroes the elements above the k-th diagonal");
-  RegisterTriangle("relax.triu", "zeroes the elements below the k-th diagonal");
+      .InferStructInfo(InferArange)
+      .Legalize(LegalizeArange);
+  RegisterTriangle("relax.tril", "zeroes the elements above the k-th diagonal", true);
+  RegisterTriangle("relax.triu", "zeroes the elements below the k-th diagonal", false);
   return true;
 }();
 }  // namespace

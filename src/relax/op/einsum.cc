@@ -8,6 +8,8 @@
 #include <map>
 
 #include "infer_util.h"
+#include "kiln/relax/legalize.h"
+#include "legalize_util.h"
 
 namespace kiln::relax {
 namespace {
@@ -137,13 +139,95 @@ StructInfo InferEinsum(const CallNode* call) {
   return TensorSInfo(out, dtype);
 }
 
+// ---- legalization ----
+//
+// One compute over the output: each output letter (and output "..." dim) is
+// an index of the compute, each other letter a reduce axis, and the value the
+// sum over those axes of the operands' product. A "..." the output leaves
+// out is summed over, as PyTorch does (NumPy rejects it).
+
+using tir::PrimExpr;
+using tir::Var;
+using tir::te::ReduceAxis;
+using tir::te::Tensor;
+
+// Where each letter and "..." dim is read: an output index or a reduce axis.
+struct EinsumIndex {
+  std::map<char, PrimExpr> letters;
+  std::vector<PrimExpr> ellipsis;  // the broadcast "..." dims
+};
+
+// The index of an operand with subscripts `term`: its "..." dims right-aligned
+// with the broadcast ones, a dim of constant 1 read at 0.
+std::vector<PrimExpr> OperandIndex(const Term& term, const Tensor& t, const EinsumIndex& at) {
+  size_t extra = t.ndim() - term.letters.size();
+  std::vector<PrimExpr> idx;
+  for (size_t i = 0; i <= term.letters.size(); ++i) {
+    if (static_cast<int>(i) == term.ellipsis) {
+      for (size_t e = 0; e < extra; ++e) {
+        const PrimExpr& dim = t.shape()[idx.size()];
+        idx.push_back(IsConstDim(dim, 1) ? tir::IntImm(dim.dtype(), 0) : at.ellipsis[at.ellipsis.size() - extra + e]);
+      }
+    }
+    if (i < term.letters.size()) idx.push_back(at.letters.at(term.letters[i]));
+  }
+  return idx;
+}
+
+// The reduce axes: one per letter the output lacks (in letter order), then
+// the "..." dims when the output lacks "...".
+std::vector<ReduceAxis> EinsumReduceAxes(const Subscripts& s, const Sizes& sizes, EinsumIndex* at) {
+  std::vector<ReduceAxis> axes;
+  auto add = [&](const PrimExpr& extent, const std::string& name) {
+    axes.push_back(tir::te::reduce_axis({tir::IntImm(extent.dtype(), 0), extent}, name));
+    return axes.back().var;
+  };
+  for (const auto& [c, extent] : sizes.letters) {
+    if (s.output.letters.find(c) == std::string::npos) at->letters[c] = add(extent, std::string(1, c));
+  }
+  if (s.output.ellipsis < 0) {
+    for (size_t e = 0; e < sizes.ellipsis.size(); ++e) at->ellipsis.push_back(add(sizes.ellipsis[e], "e"));
+  }
+  return axes;
+}
+
+Expr LegalizeEinsum(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  Subscripts s = ParseSubscripts(call, StringAttr(call, "subscripts"));
+  return CallTEOn(bb, call, "einsum", TupleFields(bb, call, 0), [&](const std::vector<Tensor>& in) {
+    Sizes sizes;
+    for (size_t k = 0; k < in.size(); ++k) BindTerm(call, k, s.inputs[k], in[k].shape(), &sizes);
+    EinsumIndex reduced;
+    std::vector<ReduceAxis> axes = EinsumReduceAxes(s, sizes, &reduced);
+    return tir::te::compute(
+        out,
+        [&](const std::vector<Var>& i) {
+          EinsumIndex at = reduced;
+          for (size_t pos = 0, d = 0; pos <= s.output.letters.size(); ++pos) {
+            if (static_cast<int>(pos) == s.output.ellipsis) {
+              for (size_t e = 0; e < sizes.ellipsis.size(); ++e) at.ellipsis.push_back(i[d++]);
+            }
+            if (pos < s.output.letters.size()) at.letters[s.output.letters[pos]] = i[d++];
+          }
+          PrimExpr product;
+          for (size_t k = 0; k < in.size(); ++k) {
+            PrimExpr v = in[k][OperandIndex(s.inputs[k], in[k], at)];
+            product = product ? product * v : v;
+          }
+          return axes.empty() ? product : tir::te::sum(product, axes);
+        },
+        "einsum");
+  });
+}
+
 [[maybe_unused]] const bool kRegistered = [] {
   RegisterOp("relax.einsum")
       .Describe("sum of products over axes named by subscripts, e.g. \"ij,jk->ik\"")
       .Args({"operands"})
       .Attr("subscripts", AttrKind::kString, {}, "NumPy einsum subscripts")
       .Pattern(OpPattern::kOutEWiseFusable)
-      .InferStructInfo(InferEinsum);
+      .InferStructInfo(InferEinsum)
+      .Legalize(LegalizeEinsum);
   return true;
 }();
 }  // namespace

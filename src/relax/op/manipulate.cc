@@ -6,6 +6,9 @@
 #include <algorithm>
 
 #include "infer_util.h"
+#include "kiln/relax/legalize.h"
+#include "kiln/tir/intrinsics.h"
+#include "legalize_util.h"
 
 namespace kiln::relax {
 namespace {
@@ -389,6 +392,295 @@ StructInfo InferRepeat(const CallNode* call) {
   return TensorSInfo(out, data->dtype);
 }
 
+// ---- legalization ----
+//
+// Every op here is one te compute that reads each output element from one
+// input element (concat picks its input with if_then_else, so that only the
+// chosen input is read). Index maps use floordiv/floormod, so symbolic dims
+// stay symbolic.
+
+using tir::Var;
+using tir::te::Tensor;
+
+// A compute over `shape` reading `in` at index_map(output index).
+Tensor Gather(const Dims& shape, const Tensor& in, const std::function<Dims(const std::vector<Var>&)>& index_map,
+              const std::string& name) {
+  return tir::te::compute(
+      shape, [&](const std::vector<Var>& i) { return in[index_map(i)]; }, name);
+}
+
+// The row-major offset of `idx` in `shape`.
+PrimExpr FlatIndex(const std::vector<Var>& idx, const Dims& shape) {
+  if (idx.empty()) return int64_t{0};
+  PrimExpr flat = idx[0];
+  for (size_t d = 1; d < shape.size(); ++d) flat = flat * shape[d] + idx[d];
+  return flat;
+}
+
+bool HasZeroDim(const Dims& shape) {
+  return std::any_of(shape.begin(), shape.end(), [](const PrimExpr& d) { return IsConstDim(d, 0); });
+}
+
+// An empty result (a 0 dim) reads nothing: its compute stores zeros, so index
+// maps need not divide by the 0.
+Tensor EmptyCompute(const Dims& shape, DataType dtype, const std::string& name) {
+  return tir::te::compute(
+      shape, [&](const std::vector<Var>&) { return tir::MakeConst(dtype, 0); }, name);
+}
+
+// out[i] = data[unflatten(flatten(i, out shape), data shape)], the target
+// shape from the call's struct info. Trailing dims the shapes share map
+// one to one and stay out of the offset.
+Expr LegalizeReshape(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  return CallTEOn(bb, call, "reshape", {call->args[0]}, [&](const std::vector<Tensor>& in) {
+    const Dims& shape = in[0].shape();
+    if (HasZeroDim(out)) return EmptyCompute(out, in[0].dtype(), "reshape");
+    size_t same = 0;
+    while (same < shape.size() && same < out.size() &&
+           DimsEqual(shape[shape.size() - 1 - same], out[out.size() - 1 - same])) {
+      ++same;
+    }
+    Dims in_lead(shape.begin(), shape.end() - same), out_lead(out.begin(), out.end() - same);
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          Dims j = UnflatIndex(FlatIndex(std::vector<Var>(i.begin(), i.end() - same), out_lead), in_lead);
+          j.insert(j.end(), i.end() - same, i.end());
+          return j;
+        },
+        "reshape");
+  });
+}
+
+// out[i] = data[j] with j[perm[k]] = i[k].
+Expr LegalizePermuteDims(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  std::optional<std::vector<int64_t>> axes = OptionalIntListAttr(call, "axes");
+  int ndim = static_cast<int>(out.size());
+  std::vector<int> perm;
+  if (axes) {
+    perm = NormalizeAxes(call, *axes, ndim);
+  } else {
+    for (int d = ndim - 1; d >= 0; --d) perm.push_back(d);
+  }
+  return CallTE(bb, call, "permute_dims", [&](const std::vector<Tensor>& in) {
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          Dims j(ndim);
+          for (int k = 0; k < ndim; ++k) j[perm[k]] = i[k];
+          return j;
+        },
+        "permute_dims");
+  });
+}
+
+// out[i] = data[i without the inserted axes].
+Expr LegalizeExpandDims(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  std::vector<int> inserted = NormalizeAxes(call, IntListAttr(call, "axis"), static_cast<int>(out.size()));
+  return CallTE(bb, call, "expand_dims", [&](const std::vector<Tensor>& in) {
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          Dims j;
+          for (size_t k = 0; k < i.size(); ++k) {
+            if (std::find(inserted.begin(), inserted.end(), static_cast<int>(k)) == inserted.end()) j.push_back(i[k]);
+          }
+          return j;
+        },
+        "expand_dims");
+  });
+}
+
+// out[i] = data[i with 0 at the removed axes].
+Expr LegalizeSqueeze(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  std::optional<std::vector<int64_t>> axes = OptionalIntListAttr(call, "axis");
+  return CallTE(bb, call, "squeeze", [&](const std::vector<Tensor>& in) {
+    const Dims& shape = in[0].shape();
+    std::vector<bool> removed(shape.size(), false);
+    if (axes) {
+      for (int a : NormalizeAxes(call, *axes, static_cast<int>(shape.size()))) removed[a] = true;
+    } else {
+      for (size_t d = 0; d < shape.size(); ++d) removed[d] = IsConstDim(shape[d], 1);
+    }
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          Dims j;
+          for (size_t d = 0, k = 0; d < shape.size(); ++d)
+            j.push_back(removed[d] ? PrimExpr(int64_t{0}) : PrimExpr(i[k++]));
+          return j;
+        },
+        "squeeze");
+  });
+}
+
+// out[..., m, ...] = data[..., unflatten(m, dims start..end), ...].
+Expr LegalizeFlatten(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  return CallTE(bb, call, "flatten", [&](const std::vector<Tensor>& in) {
+    const Dims& shape = in[0].shape();
+    if (shape.empty())
+      return Gather(
+          out, in[0], [](const std::vector<Var>&) { return Dims(); }, "flatten");
+    int ndim = static_cast<int>(shape.size());
+    int start = NormalizeAxis(call, IntAttr(call, "start_dim"), ndim);
+    int end = NormalizeAxis(call, IntAttr(call, "end_dim"), ndim);
+    if (HasZeroDim(out)) return EmptyCompute(out, in[0].dtype(), "flatten");
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          Dims j(i.begin(), i.begin() + start);
+          Dims merged = UnflatIndex(i[start], Dims(shape.begin() + start, shape.begin() + end + 1));
+          j.insert(j.end(), merged.begin(), merged.end());
+          j.insert(j.end(), i.begin() + start + 1, i.end());
+          return j;
+        },
+        "flatten");
+  });
+}
+
+// i with `delta` subtracted at `axis`.
+Dims ShiftAt(const std::vector<Var>& i, int axis, const PrimExpr& delta) {
+  Dims j(i.begin(), i.end());
+  j[axis] = j[axis] - delta;
+  return j;
+}
+
+// out[..., m, ...] = tensor t[..., m - offset_t, ...] for the t with
+// offset_t <= m < offset_t + size_t, chosen by nested if_then_else.
+Expr LegalizeConcat(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  int axis = NormalizeAxis(call, IntAttr(call, "axis"), static_cast<int>(out.size()));
+  return CallTEOn(bb, call, "concat", TupleFields(bb, call, 0), [&](const std::vector<Tensor>& in) {
+    Dims offsets{PrimExpr(int64_t{0})};
+    for (const Tensor& t : in) offsets.push_back(offsets.back() + t.shape()[axis]);
+    return tir::te::compute(
+        out,
+        [&](const std::vector<Var>& i) {
+          PrimExpr value = in.back()[ShiftAt(i, axis, offsets[in.size() - 1])];
+          for (size_t k = in.size() - 1; k-- > 0;) {
+            value = tir::if_then_else(i[axis] < offsets[k + 1], in[k][ShiftAt(i, axis, offsets[k])], value);
+          }
+          return value;
+        },
+        "concat");
+  });
+}
+
+// Part k of a split reads data at its index plus the sizes of parts 0..k-1
+// along the axis; the parts' shapes come from the call's struct info.
+Expr LegalizeSplit(BlockBuilder& bb, const CallNode* call) {
+  std::vector<Dims> parts = OutputShapes(call);
+  return CallTE(bb, OpName(call), "split", {call->args[0]}, [&](const std::vector<Tensor>& in) {
+    int axis = NormalizeAxis(call, IntAttr(call, "axis"), static_cast<int>(in[0].ndim()));
+    std::vector<Tensor> outs;
+    PrimExpr offset = int64_t{0};
+    for (const Dims& part : parts) {
+      auto index_map = [&](const std::vector<Var>& i) {
+        Dims j(i.begin(), i.end());
+        j[axis] = j[axis] + offset;
+        return j;
+      };
+      outs.push_back(Gather(part, in[0], index_map, "split"));
+      offset = offset + part[axis];
+    }
+    return outs;
+  });
+}
+
+// Where a slice starts on a dim: Python's clamping when the dim is known,
+// else as inference assumes (SymbolicIndex).
+PrimExpr SliceBegin(const PrimExpr& dim, int64_t begin, int64_t stride) {
+  const int64_t* d = tir::AsConstInt(dim);
+  if (!d) return SymbolicIndex(dim, begin, stride);
+  int64_t b = begin < 0 ? begin + *d : begin;
+  return stride > 0 ? std::clamp<int64_t>(b, 0, *d) : std::clamp<int64_t>(b, -1, *d - 1);
+}
+
+// out[..., m, ...] = data[..., begin + m * stride, ...] on each sliced axis.
+Expr LegalizeStridedSlice(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  std::vector<int64_t> axes = IntListAttr(call, "axes"), begin = IntListAttr(call, "begin");
+  std::vector<int64_t> strides = OptionalIntListAttr(call, "strides").value_or(std::vector<int64_t>(axes.size(), 1));
+  return CallTE(bb, call, "strided_slice", [&](const std::vector<Tensor>& in) {
+    std::vector<int> normalized = NormalizeAxes(call, axes, static_cast<int>(in[0].ndim()));
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          Dims j(i.begin(), i.end());
+          for (size_t k = 0; k < normalized.size(); ++k) {
+            int a = normalized[k];
+            const PrimExpr& dim = in[0].shape()[a];
+            j[a] = SliceBegin(dim, begin[k], strides[k]) + i[a] * PrimExpr(strides[k]);
+            // On a symbolic dim, inference assumed the bounds in range (see
+            // SymbolicIndex); clamp so that a dim too short still reads inside.
+            if (!tir::AsConstInt(dim)) j[a] = ClampIndex(j[a], dim);
+          }
+          return j;
+        },
+        "strided_slice");
+  });
+}
+
+Expr LegalizeBroadcastTo(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  return CallTEOn(bb, call, "broadcast_to", {call->args[0]}, [&](const std::vector<Tensor>& in) {
+    return Gather(
+        out, in[0], [&](const std::vector<Var>& i) { return BroadcastIndices(i, in[0]); }, "broadcast_to");
+  });
+}
+
+// out[i] = data[i mod data's dims], the dims right-aligned.
+Expr LegalizeTile(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  return CallTE(bb, call, "tile", [&](const std::vector<Tensor>& in) {
+    const Dims& shape = in[0].shape();
+    if (HasZeroDim(out)) return EmptyCompute(out, in[0].dtype(), "tile");
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          size_t lead = i.size() - shape.size();
+          Dims j;
+          for (size_t d = 0; d < shape.size(); ++d) {
+            const PrimExpr& o = i[lead + d];
+            if (IsConstDim(shape[d], 1)) {
+              j.push_back(int64_t{0});
+            } else {
+              j.push_back(DimsEqual(shape[d], out[lead + d]) ? o : tir::floormod(o, shape[d]));
+            }
+          }
+          return j;
+        },
+        "tile");
+  });
+}
+
+// out[..., m, ...] = data[..., m // repeats, ...]; without an axis, the
+// flattened data at m // repeats.
+Expr LegalizeRepeat(BlockBuilder& bb, const CallNode* call) {
+  Dims out = OutputShape(call);
+  int64_t repeats = IntAttr(call, "repeats");
+  std::optional<int64_t> axis = OptionalIntAttr(call, "axis");
+  return CallTE(bb, call, "repeat", [&](const std::vector<Tensor>& in) {
+    if (repeats == 0 || HasZeroDim(out)) return EmptyCompute(out, in[0].dtype(), "repeat");
+    const Dims& shape = in[0].shape();
+    return Gather(
+        out, in[0],
+        [&](const std::vector<Var>& i) {
+          if (!axis) return UnflatIndex(tir::floordiv(i[0], PrimExpr(repeats)), shape);
+          int a = NormalizeAxis(call, *axis, static_cast<int>(shape.size()));
+          Dims j(i.begin(), i.end());
+          j[a] = tir::floordiv(i[a], PrimExpr(repeats));
+          return j;
+        },
+        "repeat");
+  });
+}
+
 // ---- registration ----
 
 OpRegistration RegisterInjective(const std::string& name, const std::string& doc, std::vector<std::string> args,
@@ -402,33 +694,44 @@ OpRegistration RegisterInjective(const std::string& name, const std::string& doc
 
 [[maybe_unused]] const bool kRegistered = [] {
   RegisterInjective("relax.reshape", "the same elements in a new shape", {"data", "shape"}, InferReshape)
+      .Legalize(LegalizeReshape)
       .Args({"data", "shape"}, false, 1)  // the shape argument or the newshape attribute
       .Attr("newshape", AttrKind::kOptionalIntList, {}, "the new shape as constants (one may be -1)");
   RegisterInjective("relax.permute_dims", "transposes the axes", {"data"}, InferPermuteDims)
+      .Legalize(LegalizePermuteDims)
       .Attr("axes", AttrKind::kOptionalIntList, {}, "the permutation; none reverses the axes");
   RegisterInjective("relax.concat", "joins tensors along an axis", {"tensors"}, InferConcat)
+      .Legalize(LegalizeConcat)
       .Attr("axis", AttrKind::kInt, 0, "the axis to join along");
   RegisterInjective("relax.split", "splits a tensor along an axis into a tuple", {"data"}, InferSplit)
+      .Legalize(LegalizeSplit)
       .Attr("sections", AttrKind::kOptionalInt, {}, "the number of equal parts")
       .Attr("indices", AttrKind::kOptionalIntList, {}, "the indices to split at")
       .Attr("axis", AttrKind::kInt, 0, "the axis to split");
   RegisterInjective("relax.strided_slice", "Python slicing on some axes", {"data"}, InferStridedSlice)
+      .Legalize(LegalizeStridedSlice)
       .Attr("axes", AttrKind::kIntList, {}, "the sliced axes")
       .Attr("begin", AttrKind::kIntList, {}, "first index on each axis (negative: from the end)")
       .Attr("end", AttrKind::kIntList, {}, "end index on each axis, excluded (negative: from the end)")
       .Attr("strides", AttrKind::kOptionalIntList, {}, "step on each axis; none: 1");
   RegisterInjective("relax.expand_dims", "inserts axes of size 1", {"data"}, InferExpandDims)
+      .Legalize(LegalizeExpandDims)
       .Attr("axis", AttrKind::kIntList, {}, "positions of the new axes in the result");
   RegisterInjective("relax.squeeze", "removes axes of size 1", {"data"}, InferSqueeze)
+      .Legalize(LegalizeSqueeze)
       .Attr("axis", AttrKind::kOptionalIntList, {}, "axes to remove; none: all of size 1");
   RegisterInjective("relax.flatten", "merges a range of axes into one", {"data"}, InferFlatten)
+      .Legalize(LegalizeFlatten)
       .Attr("start_dim", AttrKind::kInt, 0, "first merged axis")
       .Attr("end_dim", AttrKind::kInt, -1, "last merged axis (included)");
   RegisterInjective("relax.broadcast_to", "broadcasts to a shape", {"data", "shape"}, InferBroadcastTo)
+      .Legalize(LegalizeBroadcastTo)
       .Pattern(OpPattern::kBroadcast);
   RegisterInjective("relax.tile", "repeats the whole tensor along each axis", {"data"}, InferTile)
+      .Legalize(LegalizeTile)
       .Attr("repeats", AttrKind::kIntList, {}, "copies along each axis, right-aligned");
   RegisterInjective("relax.repeat", "repeats each element along an axis", {"data"}, InferRepeat)
+      .Legalize(LegalizeRepeat)
       .Attr("repeats", AttrKind::kInt, {}, "copies of each element")
       .Attr("axis", AttrKind::kOptionalInt, {}, "the axis; none: the flattened tensor");
   return true;

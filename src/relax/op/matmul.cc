@@ -1,9 +1,12 @@
 // Matrix products. matmul follows NumPy: (..., M, K) @ (..., K, N) gives
 // (..., M, N), batch dims broadcast, a 1-D operand promoted and its dim dropped.
-// linear is x (..., K) @ weight (N, K).T plus an optional bias (N,).
+// linear is x (..., K) @ weight (N, K).T plus an optional bias (N,). Both
+// legalize to one te sum over K, accumulated in the result dtype.
 #include "kiln/relax/op/matmul.h"
 
 #include "infer_util.h"
+#include "kiln/relax/legalize.h"
+#include "legalize_util.h"
 
 namespace kiln::relax {
 namespace {
@@ -78,19 +81,83 @@ StructInfo InferLinear(const CallNode* call) {
   return TensorSInfo(out, dtype);
 }
 
+// ---- legalization ----
+
+using tir::PrimExpr;
+using tir::te::Tensor;
+
+// The indices of `in`'s leading `n` (batch) dims for the output batch
+// indices `out`, right-aligned; a constant-1 dim is read at 0.
+std::vector<PrimExpr> BatchIndices(const std::vector<PrimExpr>& out, const Tensor& in, size_t n) {
+  std::vector<PrimExpr> idx;
+  for (size_t d = 0; d < n; ++d) {
+    const int64_t* v = tir::AsConstInt(in.shape()[d]);
+    idx.push_back(v && *v == 1 ? tir::IntImm(in.shape()[d].dtype(), 0) : out[out.size() - n + d]);
+  }
+  return idx;
+}
+
+// out[batch..., m, n] = sum_k a[batch_a..., m, k] * b[batch_b..., k, n],
+// the m (n) index absent for a 1-D a (b); products accumulate in out_dtype.
+Expr LegalizeMatmul(BlockBuilder& bb, const CallNode* call) {
+  std::vector<PrimExpr> out_shape = OutputShape(call);
+  DataType dtype = OutputDType(call);
+  return CallTE(bb, call, "matmul", [&](const std::vector<Tensor>& in) {
+    const Tensor &a = in[0], &b = in[1];
+    bool a_vec = a.ndim() == 1, b_vec = b.ndim() == 1;
+    size_t out_batch = out_shape.size() - (a_vec ? 0 : 1) - (b_vec ? 0 : 1);
+    auto k = tir::te::reduce_axis({0, a.shape().back()}, "k");
+    return tir::te::compute(
+        out_shape,
+        [&](const std::vector<tir::Var>& i) {
+          std::vector<PrimExpr> batch(i.begin(), i.begin() + out_batch);
+          std::vector<PrimExpr> ai = BatchIndices(batch, a, a.ndim() - (a_vec ? 1 : 2));
+          std::vector<PrimExpr> bi = BatchIndices(batch, b, b.ndim() - (b_vec ? 1 : 2));
+          if (!a_vec) ai.push_back(i[out_batch]);
+          ai.push_back(k.var);
+          bi.push_back(k.var);
+          if (!b_vec) bi.push_back(i.back());
+          return tir::te::sum(CastTo(dtype, a[ai]) * CastTo(dtype, b[bi]), {k});
+        },
+        "matmul");
+  });
+}
+
+// out[..., n] = sum_k x[..., k] * weight[n, k], starting from bias[n].
+Expr LegalizeLinear(BlockBuilder& bb, const CallNode* call) {
+  std::vector<PrimExpr> out_shape = OutputShape(call);
+  DataType dtype = OutputDType(call);
+  return CallTE(bb, call, "linear", [&](const std::vector<Tensor>& in) {
+    const Tensor &x = in[0], &w = in[1];
+    auto k = tir::te::reduce_axis({0, x.shape().back()}, "k");
+    return tir::te::compute(
+        out_shape,
+        [&](const std::vector<tir::Var>& i) {
+          std::vector<PrimExpr> xi(i.begin(), i.end() - 1);
+          xi.push_back(k.var);
+          PrimExpr init;
+          if (in.size() == 3) init = CastTo(dtype, in[2].ndim() == 0 ? in[2]() : in[2](i.back()));
+          return tir::te::sum(CastTo(dtype, x[xi]) * CastTo(dtype, w(i.back(), k.var)), {k}, init);
+        },
+        "linear");
+  });
+}
+
 [[maybe_unused]] const bool kRegistered = [] {
   RegisterOp("relax.matmul")
       .Describe("matrix product with NumPy semantics: broadcast batch dims, 1-D operands promoted")
       .Args({"a", "b"})
       .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
       .Pattern(OpPattern::kOutEWiseFusable)
-      .InferStructInfo(InferMatmul);
+      .InferStructInfo(InferMatmul)
+      .Legalize(LegalizeMatmul);
   RegisterOp("relax.linear")
       .Describe("x @ weight.T + bias, weight of shape (out_features, in_features)")
       .Args({"x", "weight", "bias"}, false, 1)
       .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
       .Pattern(OpPattern::kOutEWiseFusable)
-      .InferStructInfo(InferLinear);
+      .InferStructInfo(InferLinear)
+      .Legalize(LegalizeLinear);
   return true;
 }();
 }  // namespace

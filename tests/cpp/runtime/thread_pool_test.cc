@@ -30,11 +30,13 @@ TEST_P(ThreadPoolSizes, ParallelForCoversEveryIndexOnce) {
   }
 }
 
+// One task per thread, each long enough for every worker to wake and take
+// its own before the launcher is free to take over another's.
 TEST_P(ThreadPoolSizes, UsesDistinctThreads) {
   std::mutex mu;
   std::set<std::thread::id> ids;
-  ParallelFor(0, 64, [&](int64_t) {
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  ParallelFor(0, GetParam(), [&](int64_t) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::lock_guard<std::mutex> lock(mu);
     ids.insert(std::this_thread::get_id());
   });

@@ -1,12 +1,13 @@
 """Runs one op through LegalizeOps and the LLVM build, without the VM: the
 module's relax function is a single call; after legalization it is a single
 call_tir, whose PrimFunc is built and called directly (destination-passing:
-outputs are extra arguments)."""
+outputs are extra arguments). Also the comparison the legalization tests
+share."""
 
 import numpy as np
 
 import kiln
-from kiln import relax, tir
+from kiln import ir, relax, tir
 
 
 def tensor_var(name, shape, dtype):
@@ -14,9 +15,13 @@ def tensor_var(name, shape, dtype):
 
 
 def legalize_call(make_call, arg_specs):
-    """make_call(*vars) -> a relax call of one op; arg_specs: [(shape, dtype)],
-    shapes may hold tir.SizeVar. Returns the legalized module."""
-    params = [tensor_var(f"x{i}", shape, dtype) for i, (shape, dtype) in enumerate(arg_specs)]
+    """make_call(*vars) -> a relax call of one op; arg_specs: one per var, a
+    (shape, dtype) pair (shapes may hold tir.SizeVar) or a struct info (a
+    tensor of unknown shape, a tuple). Returns the legalized module."""
+    params = [
+        relax.Var(f"x{i}", spec) if isinstance(spec, ir.StructInfo) else tensor_var(f"x{i}", *spec)
+        for i, spec in enumerate(arg_specs)
+    ]
     bb = relax.BlockBuilder()
     bb.begin_function("main", params)
     bb.begin_dataflow_block()
@@ -33,16 +38,51 @@ def kernel_of(mod):
     return prims[0]
 
 
-def run_op(make_call, *inputs, out_dtypes=None):
-    """Legalizes make_call over inputs (NumPy arrays), runs the kernel, and
-    returns its outputs as NumPy arrays (a list when there are several)."""
-    mod = legalize_call(make_call, [(a.shape, str(a.dtype)) for a in inputs])
+def run_kernel(mod, inputs, out_specs=None, scalars=()):
+    """Builds the one PrimFunc of a legalized module (its shapes may be
+    symbolic) and runs it on NumPy `inputs` (rank 0 included); `out_specs`
+    are the outputs' [(shape, dtype)] for these inputs (default: the static
+    result of mod["main"]) and `scalars` the PrimFunc's scalar parameters
+    (call_tir's tir_vars), if any. Returns the outputs as NumPy arrays (a
+    list when there are several)."""
+    if out_specs is None:
+        sinfo = mod["main"].ret_struct_info
+        fields = sinfo.fields if isinstance(sinfo, relax.TupleStructInfo) else [sinfo]
+        out_specs = [([int(d.value) for d in s.shape], s.dtype) for s in fields]
     name, prim = kernel_of(mod)
-    sinfo = mod["main"].ret_struct_info
-    outs_sinfo = sinfo.fields if isinstance(sinfo, relax.TupleStructInfo) else [sinfo]
-    outs = [np.zeros([int(d.value) for d in s.shape], s.dtype) for s in outs_sinfo]
     rt = kiln.build(kiln.IRModule({name: prim}), target="llvm", name=name)
-    args = [kiln.nd.array(np.ascontiguousarray(a)) for a in inputs] + [kiln.nd.array(o) for o in outs]
-    rt[name](*args)
-    results = [a.numpy() for a in args[len(inputs):]]
+    outs = [kiln.nd.array(np.zeros(shape, dtype)) for shape, dtype in out_specs]
+    rt[name](*[kiln.nd.array(np.require(a, requirements="C")) for a in inputs], *outs, *scalars)
+    results = [o.numpy() for o in outs]
     return results if len(results) > 1 else results[0]
+
+
+def run_op(make_call, *inputs):
+    """make_call legalized over the shapes and dtypes of NumPy `inputs` (rank
+    0 included) and run on them; the outputs as run_kernel returns them."""
+    return run_kernel(legalize_call(make_call, [(a.shape, str(a.dtype)) for a in inputs]), inputs)
+
+
+def check(got, want, rtol=1e-5, atol=1e-6):
+    """Asserts that `got` has the shape and dtype of `want`, and its values:
+    exactly for bool and integer dtypes, within rtol and atol otherwise."""
+    want = np.asarray(want)
+    assert (got.shape, got.dtype) == (want.shape, want.dtype), (got.shape, got.dtype, want.shape, want.dtype)
+    if want.dtype.kind in "biu":
+        np.testing.assert_array_equal(got, want)
+    else:
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+
+
+def run_symbolic(make_call, arg_specs, cases, compare=check, **tol):
+    """Legalizes make_call once over arg_specs (shapes with tir.SizeVar),
+    then runs the kernel on each (inputs, want) case, `want` the expected
+    output (a list when there are several), comparing each output with
+    compare(got, want, **tol). Returns the module."""
+    mod = legalize_call(make_call, arg_specs)
+    for inputs, want in cases:
+        wants = want if isinstance(want, list) else [want]
+        got = run_kernel(mod, inputs, out_specs=[(w.shape, str(w.dtype)) for w in wants])
+        for g, w in zip(got if isinstance(want, list) else [got], wants):
+            compare(g, w, **tol)
+    return mod
