@@ -13,13 +13,16 @@ from .ir import IRModule
 from .runtime import *  # noqa: F401,F403  (the names in runtime.__all__)
 from . import vm
 from .vm import Executable, VirtualMachine
+from .compile import CompiledModule, compile  # noqa: A004 (kiln.compile)
 
 __all__ = [
+    "CompiledModule",
     "Error",
     "Executable",
     "IRModule",
     "__version__",
     "build",
+    "compile",
     "ir",
     "nd",
     "parse",

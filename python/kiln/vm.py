@@ -3,7 +3,8 @@ kernels and builtins). Implemented in C++ (``src/runtime/vm``), bound in
 ``src/python/vm.cc``; see docs/deep_dive/runtime.md, "The virtual machine".
 
 ``kiln.VirtualMachine(ex_or_library, kiln.cpu())`` takes an ``Executable``
-(with the module its kernels come from, ``kernels=``) or a shared library
+(with the module its kernels come from, ``kernels=``), a ``CompiledModule``
+from ``kiln.compile``, or a shared library
 loaded with ``kiln.load`` that carries one. ``vm["main"](*args)`` takes
 ``kiln.nd`` arrays, NumPy arrays and DLPack tensors and returns arrays, or
 lists for tuples. ``ExecBuilder`` writes executables by hand.
@@ -27,6 +28,7 @@ from ._core.vm import (
     ProfileRow,
 )
 from ._core.vm import VirtualMachine as _VirtualMachine
+from ._core import CompiledModule  # kiln.compile's result
 
 __all__ = [
     "DimOp",
@@ -120,6 +122,10 @@ class VirtualMachine:
             self._vm = _VirtualMachine.from_library(exe, device)
         elif isinstance(exe, Executable):
             self._vm = _VirtualMachine(exe, kernels, device)
+        elif isinstance(exe, CompiledModule):  # from kiln.compile: carries its kernels
+            if kernels is not None:
+                raise Error("VirtualMachine: a compiled module carries its own kernels; pass kernels= only with an Executable")
+            self._vm = _VirtualMachine(exe.executable, exe.kernels, device)
         else:
             raise Error(
                 f"VirtualMachine: expected an Executable or a library Module, got a {type(exe).__name__}"

@@ -17,6 +17,7 @@ void BindTransform(nb::module_& m);
 void BindCodegen(nb::module_& m);
 void BindTesting(nb::module_& m);
 void BindLegalize(nb::module_& m);  // after relax and transform
+void BindCompile(nb::module_& m);   // after vm, ir and codegen
 }  // namespace kiln::python
 
 NB_MODULE(_core, m) {
@@ -38,4 +39,5 @@ NB_MODULE(_core, m) {
   kiln::python::BindCodegen(m);
   kiln::python::BindTesting(m);
   kiln::python::BindLegalize(m);
+  kiln::python::BindCompile(m);
 }

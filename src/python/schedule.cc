@@ -1,6 +1,6 @@
 // Bindings of tir schedules (kiln._core.schedule, re-exported as
 // kiln.tir.Schedule): handles, every primitive with Python names and
-// keywords, traces, index maps and tensor intrinsics.
+// keywords, traces, index maps, tensor intrinsics and the default schedule.
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/variant.h>
@@ -8,6 +8,7 @@
 
 #include "convert.h"
 #include "ir_convert.h"
+#include "kiln/tir/schedule/default_schedule.h"
 #include "kiln/tir/schedule/schedule.h"
 #include "kiln/tir/schedule/tensor_intrin.h"
 
@@ -132,6 +133,26 @@ void BindSchedule(nb::module_& parent) {
       },
       nb::arg("name"), nb::arg("desc"), nb::arg("impl"), nb::arg("override") = false);
   m.def("list_tensor_intrins", &TensorIntrin::ListNames);
+
+  nb::class_<DefaultScheduleResult>(m, "DefaultScheduleResult")
+      .def_prop_ro("func", [](const DefaultScheduleResult& r) { return Wrap(r.func); })
+      .def_ro("rule", &DefaultScheduleResult::rule)
+      .def_ro("trace", &DefaultScheduleResult::trace)
+      .def_ro("fallback", &DefaultScheduleResult::fallback);
+  m.def(
+      "default_schedule",
+      [](nb::handle func, std::optional<int64_t> vector_bytes, std::optional<int64_t> min_parallel_work,
+         std::optional<int64_t> accumulator_registers) {
+        CpuScheduleOptions o;
+        if (vector_bytes) o.vector_bytes = *vector_bytes;
+        if (min_parallel_work) o.min_parallel_work = *min_parallel_work;
+        if (accumulator_registers) o.accumulator_registers = *accumulator_registers;
+        return ApplyDefaultSchedule(PrimFunc(Unwrap<PrimFuncNode>(func, "default_schedule")), o);
+      },
+      nb::arg("func"), nb::arg("vector_bytes").none() = nb::none(), nb::arg("min_parallel_work").none() = nb::none(),
+      nb::arg("accumulator_registers").none() = nb::none(),
+      "Schedules a PrimFunc by the default CPU rules; the result has the function, the rule that scheduled it "
+      "(empty when none), its trace as text, and why rules that matched gave up.");
   m.def("register_x86_intrinsics", &RegisterX86Intrinsics,
         "Registers x86.fma_f32x16 and x86.dot_f32x16 (AVX-512 micro-kernels); idempotent.");
 

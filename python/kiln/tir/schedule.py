@@ -9,6 +9,9 @@ loops, the primitives that transform them, and the trace that records them.
     j0, j1 = sch.split(j, factors=[None, 16])
     sch.vectorize(j1)
     print(sch.trace)                       # replays with Trace.from_text(...).apply_to(...)
+
+    r = kiln.tir.schedule.default_schedule(func)   # the rule-based CPU schedule
+    print(r.rule, r.trace)                 # r.func is the scheduled PrimFunc
 """
 
 from .._core.schedule import (
@@ -17,7 +20,9 @@ from .._core.schedule import (
     IndexMap,
     LoopRV,
     Schedule,
+    DefaultScheduleResult,
     Trace,
+    default_schedule,
     list_tensor_intrins,
     register_tensor_intrin,
     register_x86_intrinsics,
@@ -29,7 +34,9 @@ __all__ = [
     "IndexMap",
     "LoopRV",
     "Schedule",
+    "DefaultScheduleResult",
     "Trace",
+    "default_schedule",
     "list_tensor_intrins",
     "register_tensor_intrin",
     "register_x86_intrinsics",
