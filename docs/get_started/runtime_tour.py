@@ -8,8 +8,8 @@ that runtime from Python: arrays that share memory with NumPy and PyTorch,
 functions that cross between Python and C++, a compiled module loaded from a
 shared library, the thread pool, and the timer that benchmarks use.
 
-The compiler (import a model, transform it with pipelines, build it) comes
-next; until then this tour is what ``scripts/quickstart.sh`` runs.
+The Quick Start shows the compiler that produces such executables; this
+tour stays with the runtime underneath.
 """
 
 import os
