@@ -164,7 +164,7 @@ class Normalizer : public ExprFunctor<Expr(const Expr&)> {
           << "call of " << CalleeName(call->op) << " with " << call->args.size() << " arguments; it takes "
           << f->params->size();
     }
-    return f->ret;
+    return CallReturnSInfo(f.get(), call->args);
   }
 
   static StructInfo InferOpCall(const OpNode* op, CallNode* call) {

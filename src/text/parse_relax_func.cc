@@ -2,7 +2,7 @@
 // match_cast), flat binding blocks, `with dataflow { ... }` and `with block
 // { ... }`, the result (after `return` in a function), and functions with
 // their parameters, return struct info and attributes.
-#include "call_return.h"
+#include "kiln/relax/struct_info_analysis.h"
 #include "kiln/relax/struct_info.h"
 #include "parser_impl.h"
 #include "syntax.h"
@@ -113,7 +113,7 @@ ir::StructInfo Parser::InferBinding(const relax::Expr& value, const Token& name)
   if (value.struct_info()) return value.struct_info();
   const relax::CallNode* call = value.as<relax::CallNode>();
   if (call && call->op.as<ir::GlobalVarNode>()) {
-    if (auto f = call->op.struct_info().As<relax::FuncStructInfoNode>()) return CallReturn(f.get(), call->args);
+    if (auto f = call->op.struct_info().As<relax::FuncStructInfoNode>()) return relax::CallReturnSInfo(f.get(), call->args);
   }
   Fail(name, "cannot infer the struct info of '" + name.text + "'; annotate it (" + name.text + ": Tensor(...) = ...)");
 }

@@ -29,4 +29,12 @@ StructInfo MapStructInfoExprs(const StructInfo& sinfo, const std::function<tir::
 // Calls f on every tir expression in `sinfo`.
 void VisitStructInfoExprs(const StructInfo& sinfo, const std::function<void(const tir::PrimExpr&)>& f);
 
+// The struct info a call of a function returns, in the caller's terms: the
+// callee's symbolic variables are bound by matching its parameters' struct
+// info against the arguments', and those left unbound are erased (a shape
+// that names one becomes unknown, keeping its rank). f(a: Tensor((k,),
+// float32)) -> Tensor((k, k), float32) called on a Tensor((4,), float32)
+// returns Tensor((4, 4), float32).
+StructInfo CallReturnSInfo(const FuncStructInfoNode* callee, const std::vector<Expr>& args);
+
 }  // namespace kiln::relax

@@ -200,3 +200,31 @@ TEST(BlockBuilder, ScopeMistakes) {
 
 }  // namespace
 }  // namespace kiln::relax
+
+namespace kiln::relax {
+namespace {
+
+// A call of a module function returns its result in the caller's terms: the
+// callee's symbolic dims are bound from the arguments, and those no argument
+// binds are erased rather than leaked into the caller.
+TEST(BlockBuilder, CallOfFunctionBindsItsSymbolicDims) {
+  tir::Var k = tir::SizeVar("k"), n = tir::SizeVar("n"), m = tir::SizeVar("m");
+  Var a = MakeVar("a", TensorSInfo({k, 4}, DataType::Float(32)));
+  BlockBuilder bb;
+  bb.BeginFunction("twice", {a});
+  ir::GlobalVar twice = bb.EndFunction(bb.Emit(TestCall("test.ir.cast_f16", {a})));
+  Var x = MakeVar("x", TensorSInfo({n, 4}, DataType::Float(32)));
+  Expr call = bb.Normalize(MakeCall(twice, {x}));
+  ASSERT_TRUE(AsTensor(call)->shape);
+  EXPECT_EQ((*AsTensor(call)->shape)[0].get(), n.get());
+  // A result dim the parameters do not bind becomes unknown (rank kept).
+  Var b = MakeVar("b", TensorSInfo({4}, DataType::Float(32)));
+  bb.BeginFunction("fresh", {b});
+  ir::GlobalVar fresh = bb.EndFunction(bb.EmitMatchCast(b, TensorSInfo({m}, DataType::Float(32))));
+  Expr call2 = bb.Normalize(MakeCall(fresh, {b}));
+  EXPECT_FALSE(AsTensor(call2)->shape);
+  EXPECT_EQ(AsTensor(call2)->ndim, 1);
+}
+
+}  // namespace
+}  // namespace kiln::relax

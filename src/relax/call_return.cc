@@ -1,12 +1,11 @@
 // Binding a callee's symbolic variables from its arguments' struct info.
-#include "call_return.h"
+#include "kiln/relax/struct_info_analysis.h"
 
 #include <unordered_map>
 
-#include "kiln/relax/struct_info_analysis.h"
 #include "kiln/tir/functor.h"
 
-namespace kiln::text {
+namespace kiln::relax {
 namespace {
 
 using Bound = std::unordered_map<const runtime::Object*, tir::PrimExpr>;
@@ -64,7 +63,7 @@ ir::StructInfo Erase(const ir::StructInfo& sinfo, const Bound& unbound) {
 
 }  // namespace
 
-ir::StructInfo CallReturn(const relax::FuncStructInfoNode* callee, const std::vector<relax::Expr>& args) {
+ir::StructInfo CallReturnSInfo(const FuncStructInfoNode* callee, const std::vector<Expr>& args) {
   Bound bound, unbound;
   if (callee->params && callee->params->size() == args.size()) {
     for (size_t i = 0; i < args.size(); ++i) Bind((*callee->params)[i], args[i].struct_info(), &bound);
@@ -80,4 +79,4 @@ ir::StructInfo CallReturn(const relax::FuncStructInfoNode* callee, const std::ve
   return unbound.empty() ? ret : Erase(ret, unbound);
 }
 
-}  // namespace kiln::text
+}  // namespace kiln::relax
