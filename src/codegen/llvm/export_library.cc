@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <vector>
 
 #include "kiln/codegen/build.h"
 #include "kiln/runtime/error.h"
@@ -33,17 +35,20 @@ std::pair<int, std::string> RunCommand(const std::string& cmd) {
   return {pclose(pipe), output};
 }
 
-// A fresh object file path in the temp folder, removed at scope exit.
-class TempObject {
+// A temporary file holding `contents`, removed at scope exit.
+class TempFile {
  public:
-  TempObject() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kiln-export-XXXXXX.o").string();
-    int fd = mkstemps(tmpl.data(), 2);
-    KILN_CHECK(fd >= 0) << "ExportLibrary: cannot create a temporary file in " << tmpl;
+  TempFile(const std::string& suffix, const std::string& contents) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / ("kiln-export-XXXXXX" + suffix)).string();
+    int fd = mkstemps(tmpl.data(), static_cast<int>(suffix.size()));
+    KILN_CHECK(fd >= 0) << "export_library: cannot create a temporary file in " << tmpl;
     close(fd);
     path_ = tmpl;
+    std::ofstream out(path_, std::ios::binary);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    KILN_CHECK(out.good()) << "export_library: cannot write " << path_;
   }
-  ~TempObject() { std::filesystem::remove(path_); }
+  ~TempFile() { std::filesystem::remove(path_); }
   const std::string& path() const { return path_; }
 
  private:
@@ -52,22 +57,26 @@ class TempObject {
 
 }  // namespace
 
+void LinkSharedLibrary(const std::vector<std::pair<std::string, std::string>>& inputs, const std::string& path,
+                       const std::string& cc, const std::string& action) {
+  std::vector<std::unique_ptr<TempFile>> files;
+  std::string cmd = Quote(cc) + " -shared -fPIC -o " + Quote(path);
+  for (const auto& [suffix, contents] : inputs) {
+    files.push_back(std::make_unique<TempFile>(suffix, contents));
+    cmd += " " + Quote(files.back()->path());
+  }
+  cmd += " -lm";
+  auto [status, output] = RunCommand(cmd);
+  KILN_CHECK(status == 0) << action << " '" << path << "' failed: " << cmd << "\n" << output;
+}
+
 void ExportLibrary(const runtime::Module& module, const std::string& path, const std::string& cc) {
   KILN_CHECK(module.defined()) << "ExportLibrary: the module is undefined";
   auto* obj = dynamic_cast<LLVMModuleObj*>(module.obj().get());
   KILN_CHECK(obj) << "ExportLibrary: cannot export a module of kind '" << module.kind()
                   << "'; expected one from codegen::Build (kind llvm)";
   KILN_CHECK(module.imports().empty()) << "ExportLibrary: modules with imports cannot be exported yet";
-  TempObject object;
-  {
-    std::ofstream out(object.path(), std::ios::binary);
-    std::string code = obj->ObjectCode();
-    out.write(code.data(), static_cast<std::streamsize>(code.size()));
-    KILN_CHECK(out.good()) << "ExportLibrary: cannot write " << object.path();
-  }
-  std::string cmd = Quote(cc) + " -shared -o " + Quote(path) + " " + Quote(object.path()) + " -lm";
-  auto [status, output] = RunCommand(cmd);
-  KILN_CHECK(status == 0) << "ExportLibrary: linking '" << path << "' failed: " << cmd << "\n" << output;
+  LinkSharedLibrary({{".o", obj->ObjectCode()}}, path, cc, "ExportLibrary: linking");
 }
 
 KILN_REGISTER_FUNCTION("codegen.export_library",

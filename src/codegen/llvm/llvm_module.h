@@ -52,4 +52,11 @@ class LLVMModuleObj final : public runtime::ModuleObj {
   std::unique_ptr<llvm::orc::LLJIT> jit_;  // declared last: destroyed first
 };
 
+// Writes each (suffix, contents) input to a temporary file (".o" objects,
+// ".c" sources) and builds them into the shared library `path` with the C
+// compiler `cc` (-shared -fPIC ... -lm); raises kiln::Error
+// "<action> '<path>' failed: <command>" with the compiler's output when that fails.
+void LinkSharedLibrary(const std::vector<std::pair<std::string, std::string>>& inputs, const std::string& path,
+                       const std::string& cc, const std::string& action);
+
 }  // namespace kiln::codegen
