@@ -5,6 +5,9 @@
 #   scripts/bench.sh gemm [--quick]    float32 GEMM: Kiln vs OpenBLAS vs oneDNN, 1 and 2
 #                                      threads (also gemm_peak.json and gemm.png); --quick
 #                                      runs 256 and 512 only and writes gemm_quick.*
+#   scripts/bench.sh ops [--quick]     blocks and row ops: Kiln vs PyTorch eager and
+#                                      torch.compile, 2 threads (bench/ops/blocks.py);
+#                                      --quick runs tiny sizes and writes ops_quick.*
 # The gemm suite builds with ninja in build/ when it is configured, else with
 # scripts/build.sh; with KILN_BUILD_LOCK set it builds under `flock` of that file.
 set -euo pipefail
@@ -85,8 +88,15 @@ print(open("bench/results/runtime.md").read())'
       KILN_DOCS_MODE=full .venv/bin/python docs/how_to/optimize_gemm.py | grep "GFLOP/s" | tail -7
     fi
     ;;
+  ops)
+    case "${2:-}" in
+      "" | --quick) ;;
+      *) echo "usage: scripts/bench.sh ops [--quick]" >&2; exit 2 ;;
+    esac
+    KILN_NUM_THREADS=2 .venv/bin/python bench/ops/blocks.py --threads 2 ${2:-}
+    ;;
   *)
-    echo "usage: scripts/bench.sh runtime | gemm [--quick]" >&2
+    echo "usage: scripts/bench.sh runtime | gemm [--quick] | ops [--quick]" >&2
     exit 2
     ;;
 esac

@@ -1,8 +1,9 @@
 // kiln::Compile: from a graph to something that runs. An IRModule of relax
-// functions (registered ops, symbolic shapes) is normalized, legalized and scheduled,
-// its tir kernels compiled with codegen::Build and its relax functions
-// lowered to VM bytecode (codegen/vm_codegen.h). The result runs on a
-// runtime::vm::VirtualMachine and exports as one shared library.
+// functions (registered ops, symbolic shapes) goes through a pipeline of
+// passes ("default" unless told otherwise: include/kiln/transform/pipeline.h),
+// then its tir kernels are compiled with codegen::Build and its relax
+// functions lowered to VM bytecode (codegen/vm_codegen.h). The result runs on
+// a runtime::vm::VirtualMachine and exports as one shared library.
 //
 //   CompiledModule c = kiln::Compile(kiln::Parse(text), "llvm");
 //   runtime::vm::VirtualMachine vm(c->exec, c->kernels, runtime::Device::CPU());
@@ -15,6 +16,7 @@
 #include "kiln/ir/module.h"
 #include "kiln/runtime/module.h"
 #include "kiln/runtime/vm/executable.h"
+#include "kiln/transform/pass.h"
 
 namespace kiln {
 
@@ -35,12 +37,16 @@ class CompiledModuleObj : public runtime::Object {
 };
 using CompiledModule = runtime::Ref<CompiledModuleObj>;
 
-// Runs Normalize, LegalizeOps (for the target's kind) and, for llvm,
-// DefaultSchedule on `mod`, then
-// builds its PrimFuncs for `target` and lowers its relax functions to VM
-// bytecode. Raises kiln::Error naming the function or op that cannot be
-// compiled.
-CompiledModule Compile(const ir::IRModule& mod, const codegen::Target& target);
-CompiledModule Compile(const ir::IRModule& mod, const std::string& target = "llvm");
+// Runs `pipeline` on `mod` (an empty one: the "default" pipeline for the
+// target), then CompileLowered. Raises kiln::Error naming the pass, function
+// or op that cannot be compiled.
+CompiledModule Compile(const ir::IRModule& mod, const codegen::Target& target, const transform::Pass& pipeline = {});
+CompiledModule Compile(const ir::IRModule& mod, const std::string& target = "llvm",
+                       const transform::Pass& pipeline = {});
+
+// Codegen alone, for a module a pipeline has lowered: builds its PrimFuncs for
+// `target` and its relax functions into VM bytecode. Op calls left in the
+// module are an error that names them ("run LegalizeOps first").
+CompiledModule CompileLowered(const ir::IRModule& lowered, const codegen::Target& target);
 
 }  // namespace kiln

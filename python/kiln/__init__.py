@@ -5,7 +5,7 @@ modules, threads, timing) and the IR (``kiln.ir``, ``kiln.tir``,
 ``kiln.relax``).
 """
 
-from . import ir, nd, relax, runtime, tir, transform
+from . import ir, nd, pipeline, relax, runtime, tir, transform
 from ._core import Error, __version__
 from ._core import parse
 from .codegen import build
@@ -26,6 +26,7 @@ __all__ = [
     "ir",
     "nd",
     "parse",
+    "pipeline",
     "relax",
     "tir",
     "transform",

@@ -16,13 +16,14 @@ from ._core import (
     from_dlpack,
     get_global_func,
     list_global_func_names,
-    load,
+    load as _load,
     num_threads,
     remove_global_func,
     set_num_threads,
     time_evaluator,
 )
 from ._core import _register_func
+from ._core.vm import _reset_peak_storage_bytes, _storage_stats
 
 __all__ = [
     "DataType",
@@ -36,12 +37,22 @@ __all__ = [
     "get_global_func",
     "list_global_func_names",
     "load",
+    "memory_stats",
     "num_threads",
     "register_func",
     "remove_global_func",
+    "reset_peak_memory",
     "set_num_threads",
     "time_evaluator",
 ]
+
+
+def load(path) -> Module:
+    """Loads a shared library written by ``export_library`` (a str or a
+    path-like object) as a Module."""
+    import os
+
+    return _load(os.fspath(path))
 
 
 _python_registered = set()
@@ -84,3 +95,20 @@ def register_func(
         return fn
 
     return decorate
+
+
+def memory_stats() -> dict:
+    """The bytes the VM's allocations hold: ``{"live_bytes": ..., "peak_bytes":
+    ...}``. Every storage made by ``vm.builtin.alloc_storage`` (planned
+    memory) or ``vm.builtin.alloc_tensor_simple`` (a tensor of its own)
+    counts with its requested size while it is alive; the peak is the most
+    live at once since the last :func:`reset_peak_memory`. Arrays made
+    outside the VM (inputs, constants) do not count."""
+    live, peak = _storage_stats()
+    return {"live_bytes": live, "peak_bytes": peak}
+
+
+def reset_peak_memory() -> None:
+    """Sets the peak of :func:`memory_stats` to the bytes live now, to measure
+    the next run on its own."""
+    _reset_peak_storage_bytes()

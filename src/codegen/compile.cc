@@ -1,5 +1,5 @@
-// kiln::Compile: the pipeline from a relax module to a CompiledModule (the
-// VM executable and the kernel module), readable top to bottom.
+// kiln::Compile: a relax module through a pipeline of passes, then codegen:
+// the kernels with codegen::Build, the graph with the VM codegen.
 #include "kiln/compile.h"
 
 #include "kiln/codegen/build.h"
@@ -7,9 +7,7 @@
 #include "kiln/relax/expr.h"
 #include "kiln/runtime/function.h"
 #include "kiln/tir/function.h"
-#include "kiln/transform/default_schedule.h"
-#include "kiln/transform/legalize_ops.h"
-#include "kiln/transform/normalize.h"
+#include "kiln/transform/pipeline.h"
 
 namespace kiln {
 
@@ -26,14 +24,7 @@ ir::IRModule KernelsOf(const ir::IRModule& mod) {
 
 }  // namespace
 
-CompiledModule Compile(const ir::IRModule& mod, const codegen::Target& target) {
-  ir::IRModule lowered = mod;
-  lowered = transform::Normalize()(lowered);
-  lowered = transform::LegalizeOps(target.kind)(lowered);
-  if (target.kind == "llvm") lowered = transform::DefaultSchedule()(lowered);
-  // Memory planning and freeing of dead values would come here too: the VM
-  // codegen allocates every output on its own (alloc_tensor_simple).
-
+CompiledModule CompileLowered(const ir::IRModule& lowered, const codegen::Target& target) {
   auto out = runtime::MakeObject<CompiledModuleObj>();
   out->target = target;
   out->lowered = lowered;
@@ -43,8 +34,13 @@ CompiledModule Compile(const ir::IRModule& mod, const codegen::Target& target) {
   return CompiledModule(out);
 }
 
-CompiledModule Compile(const ir::IRModule& mod, const std::string& target) {
-  return Compile(mod, codegen::Target::Parse(target));
+CompiledModule Compile(const ir::IRModule& mod, const codegen::Target& target, const transform::Pass& pipeline) {
+  transform::Pass passes = pipeline ? pipeline : transform::GetPipeline("default", target.str());
+  return CompileLowered(passes(mod), target);
+}
+
+CompiledModule Compile(const ir::IRModule& mod, const std::string& target, const transform::Pass& pipeline) {
+  return Compile(mod, codegen::Target::Parse(target), pipeline);
 }
 
 KILN_REGISTER_FUNCTION("compile", [](runtime::Ref<ir::IRModuleNode> mod, std::string target) {

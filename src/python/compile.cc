@@ -37,16 +37,16 @@ void BindCompile(nb::module_& m) {
         return "<kiln.CompiledModule " + names + " for " + c->target.str() + ">";
       });
   m.def(
-      "compile",
+      "compile_lowered",
       [](nb::handle mod, const std::string& target) {
         runtime::ObjectRef obj = Unwrap<runtime::Object>(mod, "compile");
         auto n = obj.As<ir::IRModuleNode>();
         KILN_CHECK(n) << "compile: expected an IRModule, got a " << (obj ? obj->type_key() : "None");
         nb::gil_scoped_release release;
-        return Compile(ir::IRModule(n), target);
+        return CompileLowered(ir::IRModule(n), codegen::Target::Parse(target));
       },
       nb::arg("mod"), nb::arg("target") = "llvm",
-      "Normalizes and legalizes a relax module, compiles its kernels and lowers it to VM bytecode.");
+      "Codegen alone: builds the kernels of a lowered module and its relax functions into VM bytecode.");
 }
 
 }  // namespace kiln::python

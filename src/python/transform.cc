@@ -8,6 +8,7 @@
 #include "ir_convert.h"
 #include "kiln/relax/well_formed.h"
 #include "kiln/transform/pass.h"
+#include "kiln/transform/pipeline.h"
 
 namespace kiln::python {
 namespace {
@@ -205,12 +206,26 @@ void BindContext(nb::module_& m) {
     return out;
   });
 }
+
+void BindPipelines(nb::module_& m) {
+  m.def(
+      "_pipeline_passes",
+      [](const std::string& name, const std::string& target, std::vector<std::string> dispatch) {
+        nb::list out;
+        for (Pass& p : GetPipelinePasses(name, target, PipelineOptions{std::move(dispatch)})) out.append(Wrap(p));
+        return out;
+      },
+      nb::arg("name"), nb::arg("target"), nb::arg("dispatch"));
+  m.def("_list_pipelines", [] { return ListPipelines(); });
+}
+
 }  // namespace
 
 void BindTransform(nb::module_& parent) {
   nb::module_ m = parent.def_submodule("transform", "Passes, pass contexts and pipelines.");
   BindPasses(m);
   BindContext(m);
+  BindPipelines(m);
 }
 
 }  // namespace kiln::python

@@ -13,6 +13,7 @@
 #include "kiln/runtime/vm/builtins.h"
 #include "kiln/runtime/vm/deploy.h"
 #include "kiln/runtime/vm/exec_builder.h"
+#include "kiln/runtime/vm/storage.h"
 
 namespace kiln::python {
 namespace {
@@ -244,6 +245,12 @@ void BindVM(nb::module_& parent) {
   BindExecutable(m);
   BindBuilder(m);
   BindMachine(m);
+  // The storage counters (kiln.runtime.memory_stats).
+  m.def("_storage_stats", [] {
+    runtime::vm::StorageStats s = runtime::vm::GetStorageStats();
+    return std::make_pair(s.live_bytes, s.peak_bytes);
+  });
+  m.def("_reset_peak_storage_bytes", &runtime::vm::ResetPeakStorageBytes);
 }
 
 }  // namespace kiln::python

@@ -10,18 +10,6 @@
 
 namespace kiln::relax {
 
-const char* OpPatternName(OpPattern p) {
-  switch (p) {
-    case OpPattern::kElementwise: return "elementwise";
-    case OpPattern::kBroadcast: return "broadcast";
-    case OpPattern::kInjective: return "injective";
-    case OpPattern::kReduction: return "reduction";
-    case OpPattern::kOutEWiseFusable: return "output_fusible";
-    case OpPattern::kOpaque: return "opaque";
-  }
-  return "?";
-}
-
 const OpAttrSpec* OpNode::FindAttr(const std::string& attr_name) const {
   for (const OpAttrSpec& a : attrs) {
     if (a.name == attr_name) return &a;

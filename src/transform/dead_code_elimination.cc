@@ -84,11 +84,17 @@ IRModule RemoveDeadBindings(const IRModule& mod) {
   return out;
 }
 
+bool IsEntry(const ir::GlobalVar& gv, const ir::BaseFunc& f, bool relax_functions_are_entries) {
+  if (gv->name == "main" || f->attrs.Find("global_symbol")) return true;
+  return relax_functions_are_entries && f.As<relax::FunctionNode>() && !f->attrs.Find("Primitive");
+}
+
 // The names of the entry functions and every function they reach.
-std::unordered_set<std::string> Reachable(const IRModule& mod, const std::vector<std::string>& entries) {
+std::unordered_set<std::string> Reachable(const IRModule& mod, const std::vector<std::string>& entries,
+                                          bool relax_functions_are_entries) {
   std::vector<std::string> work = entries;
   for (const auto& [gv, f] : mod.functions()) {
-    if (gv->name == "main" || f->attrs.Find("global_symbol")) work.push_back(gv->name);
+    if (IsEntry(gv, f, relax_functions_are_entries)) work.push_back(gv->name);
   }
   std::unordered_set<std::string> reached;
   while (!work.empty()) {
@@ -105,8 +111,9 @@ std::unordered_set<std::string> Reachable(const IRModule& mod, const std::vector
   return reached;
 }
 
-IRModule RemoveUnreachable(const IRModule& mod, const std::vector<std::string>& entries) {
-  std::unordered_set<std::string> reached = Reachable(mod, entries);
+IRModule RemoveUnreachable(const IRModule& mod, const std::vector<std::string>& entries,
+                           bool relax_functions_are_entries) {
+  std::unordered_set<std::string> reached = Reachable(mod, entries, relax_functions_are_entries);
   if (reached.empty()) return mod;
   IRModule out = mod;
   for (const auto& [gv, f] : mod.functions()) {
@@ -117,9 +124,9 @@ IRModule RemoveUnreachable(const IRModule& mod, const std::vector<std::string>& 
 
 }  // namespace
 
-Pass DeadCodeElimination(std::vector<std::string> entry_functions) {
-  auto run = [entry_functions](const IRModule& mod, const PassContext&) {
-    return RemoveUnreachable(RemoveDeadBindings(mod), entry_functions);
+Pass DeadCodeElimination(std::vector<std::string> entry_functions, bool relax_functions_are_entries) {
+  auto run = [entry_functions, relax_functions_are_entries](const IRModule& mod, const PassContext&) {
+    return RemoveUnreachable(RemoveDeadBindings(mod), entry_functions, relax_functions_are_entries);
   };
   return CreateModulePass(run, {"DeadCodeElimination",
                                 1,

@@ -14,8 +14,12 @@ namespace kiln::codegen {
 // call_tir (and call_tir_inplace, call_dps_packed), calls of other relax
 // functions or runtime functions (ExternFunc), tuples and their items, if,
 // match_cast, constants, shapes and prim values; symbolic dimensions live in
-// a per-call shape heap. Outputs are allocated one by one
-// (alloc_tensor_simple): memory planning is not done yet. Raises kiln::Error
+// a per-call shape heap. call_tir outputs are allocated one by one
+// (alloc_tensor_simple). Memory-planned functions (CallTIRRewrite,
+// StaticPlanBlockMemory) are lowered too: builtin.alloc_tensor to
+// alloc_tensor_simple, memory.alloc_storage / alloc_tensor to the VM's
+// storage builtins, memory.kill_* to clearing the value's register, and a
+// call of a PrimFunc's GlobalVar to a kernel call. Raises kiln::Error
 // naming the function and what it cannot lower (an op that LegalizeOps left,
 // a nested function, a dimension no parameter or match_cast defines).
 runtime::vm::Executable VMCodegen(const ir::IRModule& mod);

@@ -8,20 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "kiln/ir/op_pattern.h"
 #include "kiln/relax/struct_info.h"
 
 namespace kiln::relax {
 
 // How an op's output elements depend on its inputs; fusion reads this.
-enum class OpPattern : uint8_t {
-  kElementwise,      // out[i] = f(in[i])
-  kBroadcast,        // elementwise with broadcasting inputs
-  kInjective,        // each output element reads input elements by an index map (reshape, transpose, ...)
-  kReduction,        // reduces along axes (sum, max, ...)
-  kOutEWiseFusable,  // complex ops whose output can take elementwise epilogues (matmul, conv)
-  kOpaque,           // nothing can be fused across it
-};
-const char* OpPatternName(OpPattern p);
+using ir::OpPattern;
+using ir::OpPatternName;
 
 // Kinds of op attributes; the parser, printer and checks read them.
 enum class AttrKind : uint8_t { kInt, kFloat, kBool, kString, kDataType, kIntList, kOptionalInt, kOptionalIntList };

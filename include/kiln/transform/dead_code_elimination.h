@@ -20,7 +20,11 @@ namespace kiln::transform {
 //                Sequential runs it first when it has not run).
 //   Opt level:   1.
 //   Options:     entry_functions: more functions to keep, by name (raises
-//                when one is not in the module).
-Pass DeadCodeElimination(std::vector<std::string> entry_functions = {});
+//                when one is not in the module);
+//                relax_functions_are_entries: every relax function is an
+//                entry except fused ones (attr "Primitive"): what the
+//                pipelines use, since each relax function the user wrote is
+//                callable on the VM.
+Pass DeadCodeElimination(std::vector<std::string> entry_functions = {}, bool relax_functions_are_entries = false);
 
 }  // namespace kiln::transform

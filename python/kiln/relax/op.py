@@ -27,8 +27,20 @@ def _make(op):
     return short, call
 
 
+class _Namespace:
+    """Ops of a dotted family, e.g. ``op.memory.alloc_storage`` for
+    relax.memory.alloc_storage."""
+
+
 for _op in list_ops():
     if _op.name.startswith("relax."):
         _name, _fn = _make(_op)
+        if "." in _name:  # relax.builtin.alloc_tensor -> op.builtin.alloc_tensor
+            _family, _fn.__name__ = _name.rsplit(".", 1)
+            if _family not in globals():
+                globals()[_family] = _Namespace()
+                __all__.append(_family)
+            setattr(globals()[_family], _fn.__name__, _fn)
+            continue
         globals()[_name] = _fn
         __all__.append(_name)

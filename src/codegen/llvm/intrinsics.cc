@@ -1,12 +1,12 @@
 // The tir intrinsics on the llvm target, one table entry each: math through
-// LLVM intrinsics or libm (tanh, erf: one call per lane), float32 exp inline
-// (vector code stays vector code), and the control
+// LLVM intrinsics or libm (one call per lane), float32 exp, erf and tanh
+// inline (fast_math.h: vector code stays vector code), and the control
 // intrinsics if_then_else, likely, reinterpret and call_extern.
-#include <cmath>
 #include <functional>
 #include <unordered_map>
 
 #include "codegen_llvm.h"
+#include "fast_math.h"
 #include "kiln/runtime/error.h"
 
 namespace kiln::codegen {
@@ -43,11 +43,13 @@ IntrinsicEmitter LLVMMath(llvm::Intrinsic::ID id, size_t arity) {
   };
 }
 
-// tanh(x), erf(x): libm's scalar function ("tanhf" for float32), per lane.
-IntrinsicEmitter Libm(const std::string& name) {
-  return [name](CodeGenLLVM& cg, const CallNode* op) -> llvm::Value* {
+// tanh(x), erf(x): libm's scalar function ("tanhf" for float32), per lane,
+// or `inline_f32` for float32.
+IntrinsicEmitter Libm(const std::string& name, llvm::Value* (*inline_f32)(llvm::IRBuilder<>&, llvm::Value*)) {
+  return [name, inline_f32](CodeGenLLVM& cg, const CallNode* op) -> llvm::Value* {
     CheckFloatMath(cg, op, 1);
     DataType t = op->dtype;
+    if (t.bits() == 32 && inline_f32) return inline_f32(cg.builder(), cg.Emit(op->args[0]));
     KILN_CHECK(t.bits() == 32 || t.bits() == 64)
         << cg.function_name() << ": intrinsic '" << op->op << "' supports float32 and float64, not " << t;
     llvm::Type* scalar = cg.Type(t.element_of());
@@ -61,43 +63,6 @@ IntrinsicEmitter Libm(const std::string& name) {
     }
     return out;
   };
-}
-
-// exp of float32 (scalar or vector) inline, so vector code stays vector
-// code (LLVM's llvm.exp becomes one libm call per lane): Cephes' expf.
-//   n = round(x / ln 2), r = x - n ln 2 (ln 2 in two parts, exact product)
-//   exp(r) = 1 + r + r^2 (1/2 + r/6 + ...), a degree-7 polynomial (|r| <= ln2/2)
-//   exp(x) = exp(r) * 2^(n/2) * 2^(n - n/2)      (each power a normal float)
-// Within 2 ulp of the true value; x above 88.72 gives +inf, below -87.34
-// gives 0 (no subnormal results), NaN stays NaN.
-llvm::Value* ExpF32(llvm::IRBuilder<>& b, llvm::Value* x) {
-  llvm::Type* t = x->getType();
-  auto c = [&](double v) { return llvm::ConstantFP::get(t, v); };
-  auto fma = [&](llvm::Value* a, llvm::Value* m, llvm::Value* add) {
-    return b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {t}, {a, m, add});
-  };
-  llvm::Value* clamped = b.CreateMinNum(b.CreateMaxNum(x, c(-87.3365447505531)), c(88.7228391116729));
-  llvm::Value* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, fma(clamped, c(1.44269504088896341), c(0.5)));
-  llvm::Value* r = fma(n, c(-0.693359375), clamped);
-  r = fma(n, c(2.12194440e-4), r);
-  llvm::Value* p = c(1.9875691500E-4);
-  for (double k : {1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1}) {
-    p = fma(p, r, c(k));
-  }
-  llvm::Value* e = fma(p, b.CreateFMul(r, r), b.CreateFAdd(r, c(1.0)));
-  // 2^k for an integer k in [-126, 127]: the float with exponent bits k + 127.
-  llvm::Type* it = b.getInt32Ty();
-  if (auto* v = llvm::dyn_cast<llvm::VectorType>(t)) it = llvm::VectorType::get(it, v);
-  llvm::Value* ni = b.CreateFPToSI(n, it);
-  llvm::Value* half = b.CreateAShr(ni, llvm::ConstantInt::get(it, 1));
-  auto pow2 = [&](llvm::Value* k) {
-    return b.CreateBitCast(b.CreateShl(b.CreateAdd(k, llvm::ConstantInt::get(it, 127)), llvm::ConstantInt::get(it, 23)),
-                           t);
-  };
-  llvm::Value* out = b.CreateFMul(b.CreateFMul(e, pow2(half)), pow2(b.CreateSub(ni, half)));
-  out = b.CreateSelect(b.CreateFCmpOGT(x, c(88.7228391116729)), c(INFINITY), out);
-  out = b.CreateSelect(b.CreateFCmpOLT(x, c(-87.3365447505531)), c(0.0), out);
-  return b.CreateSelect(b.CreateFCmpUNO(x, x), x, out);
 }
 
 llvm::Value* EmitExp(CodeGenLLVM& cg, llvm::Value* x, DataType t) {
@@ -202,8 +167,8 @@ const std::unordered_map<std::string, IntrinsicEmitter>& Table() {
       {"cos", LLVMMath(llvm::Intrinsic::cos, 1)},
       {"pow", LLVMMath(llvm::Intrinsic::pow, 2)},
       {"fma", LLVMMath(llvm::Intrinsic::fma, 3)},
-      {"tanh", Libm("tanh")},
-      {"erf", Libm("erf")},
+      {"tanh", Libm("tanh", TanhF32)},
+      {"erf", Libm("erf", ErfF32)},
       {"sigmoid", Sigmoid},
       {"rsqrt", Rsqrt},
       {"if_then_else", IfThenElse},

@@ -2,8 +2,11 @@
 // dimensions bound in the shape heap (shape_heap.h), call_tir as allocation
 // plus a destination-passing kernel call, tuples, if/else with jumps,
 // match_cast as checks, calls between functions, constants, return.
-// Each output gets its own tensor (alloc_tensor_simple): there is no memory
-// planning yet, and values are not freed before the function returns.
+// call_tir allocates each output on its own (alloc_tensor_simple); after
+// CallTIRRewrite and StaticPlanBlockMemory the allocations are explicit ops
+// (builtin.alloc_tensor, memory.alloc_storage / alloc_tensor) followed by a
+// kernel call, and memory.kill_* clear registers so values are freed before
+// the function returns.
 #include "lower_function.h"
 
 #include <algorithm>
@@ -92,14 +95,19 @@ class FunctionLowering : public relax::ExprFunctor<Operand(const Expr&)> {
       vars_[p.get()] = b_.Param(static_cast<int64_t>(i));
       // The VM checked kinds, ranks, dtypes and constant dimensions; what is
       // left is binding the symbolic ones.
-      if (HasSymbolicDims(p.struct_info())) BindDims(b_.Param(static_cast<int64_t>(i)), p.struct_info(), Context(p));
+      if (HasSymbolicDims(p.struct_info())) BindDims(b_.Param(static_cast<int64_t>(i)), p.struct_info(), Context(p, i));
     }
     b_.EmitRet(VisitExpr(func->body));
     b_.EndFunction();
   }
 
  private:
-  std::string Context(const relax::Var& p) const { return name_ + ": argument '" + p.name() + "'"; }
+  // How a run-time check names parameter `p`, as the VM's own argument
+  // checks do: "main: argument 'y' (1) must be Tensor((n * 2, 4), float32)".
+  std::string Context(const relax::Var& p, size_t index) const {
+    return name_ + ": argument '" + p.name() + "' (" + std::to_string(index) + ") must be " +
+           relax::StructInfoString(p.struct_info());
+  }
   [[noreturn]] void Fail(const std::string& what) const {
     KILN_THROW() << "VM codegen: function '" << name_ << "': " << what;
     __builtin_unreachable();
@@ -209,6 +217,45 @@ class FunctionLowering : public relax::ExprFunctor<Operand(const Expr&)> {
     return out_tuple ? Call("vm.builtin.make_tuple", outs) : outs[0];
   }
 
+  // The allocation ops of memory planning (relax/op/memory.h).
+  Operand LowerMemoryOp(const relax::CallNode* call, const std::string& op_name) {
+    auto device = [&](const char* attr) {
+      int64_t index = call->attrs.Get<int64_t>(attr, 0);
+      if (index != 0)
+        Fail(op_name + ": only device index 0 (the VM's device) is supported, got " + std::to_string(index));
+      return Operand::DeviceOf(kVMDevice);
+    };
+    auto shape_arg = [&](size_t i) -> const std::vector<tir::PrimExpr>& {
+      const auto* shape = call->args.at(i).as<relax::ShapeExprNode>();
+      if (!shape) Fail(op_name + ": the shape must be a shape expression");
+      return shape->values;
+    };
+    auto dtype = [&] { return b_.AddConstant(call->attrs.Get<DataType>("dtype", DataType())); };
+    if (op_name == "relax.builtin.alloc_tensor") {
+      Operand shape = heap_->MakeShape(shape_arg(0), op_name);
+      return Call("vm.builtin.alloc_tensor_simple", {shape, dtype(), device("runtime_device_index")});
+    }
+    if (op_name == "relax.memory.alloc_storage") {
+      Operand size = heap_->Scalar(shape_arg(0).at(0), op_name);
+      return Call("vm.builtin.alloc_storage",
+                  {size, device("virtual_device_index"), Operand::Imm(static_cast<int64_t>(runtime::kAllocAlignment))});
+    }
+    if (op_name == "relax.memory.alloc_tensor") {
+      Operand storage = VisitExpr(call->args.at(0));
+      Operand shape = heap_->MakeShape(shape_arg(1), op_name);
+      return Call("vm.builtin.alloc_tensor",
+                  {storage, Operand::Imm(call->attrs.Get<int64_t>("offset", 0)), shape, dtype()});
+    }
+    if (op_name == "relax.memory.kill_storage" || op_name == "relax.memory.kill_tensor") {
+      // Clearing the register drops the frame's reference: the memory goes
+      // back once nothing else holds it.
+      Operand value = VisitExpr(call->args.at(0));
+      if (value.kind == Operand::Kind::kRegister) b_.EmitCall(b_.Global("vm.builtin.null_value"), {}, value);
+      return b_.AddConstant(Any());
+    }
+    Fail("the op '" + op_name + "' has no VM lowering");
+  }
+
   std::vector<Operand> VisitArgs(const std::vector<Expr>& args) {
     std::vector<Operand> out;
     for (const Expr& a : args) out.push_back(VisitExpr(a));
@@ -258,11 +305,19 @@ class FunctionLowering : public relax::ExprFunctor<Operand(const Expr&)> {
   Operand VisitExpr_(const relax::CallNode* call) override {
     if (const auto* op = call->op.as<relax::OpNode>()) {
       if (op->name == "relax.call_tir" || op->name == "relax.call_dps_packed") return LowerDpsCall(call, op->name);
+      if (op->name.rfind("relax.builtin.", 0) == 0 || op->name.rfind("relax.memory.", 0) == 0) {
+        return LowerMemoryOp(call, op->name);
+      }
       Fail("the op '" + op->name + "' has no VM lowering" +
            (op->name == "relax.call_tir_inplace" ? std::string(" yet") : std::string("; run LegalizeOps first")));
     }
     if (const auto* gv = call->op.as<ir::GlobalVarNode>()) {
-      if (!IsRelaxFunction(gv)) Fail("'" + gv->name + "' is a tir function; call it with call_tir");
+      if (!IsRelaxFunction(gv)) {
+        // A destination-passing kernel call made explicit (CallTIRRewrite):
+        // inputs, outputs and scalars in order; its result is None.
+        b_.EmitCall(b_.Kernel(gv->name), VisitArgs(call->args));
+        return b_.AddConstant(Any());
+      }
       return CallFunction(b_.DeclareFunction(gv->name), VisitArgs(call->args));
     }
     if (const auto* ext = call->op.as<relax::ExternFuncNode>()) {

@@ -3,6 +3,11 @@
 // batch, the kernel's output channels and the window output sizes. Each
 // legalizes to a padded (for the transpose also stride-dilated) copy of data
 // and one te sum over the group's channels and the kernel window.
+//
+// conv2d also takes blocked layouts (groups 1): data NCHW<c>c, kernel
+// OIHW<c>i<o>o and result (out_layout) NCHW<o>c, where the channel axes are
+// split into outer blocks and <c> or <o> inner indices; see
+// ConvertConvLayout, which rewrites NCHW convolutions into these.
 #include "kiln/relax/op/conv.h"
 
 #include <cctype>
@@ -21,18 +26,69 @@ struct ConvParams {
   Layout data, kernel;
   std::vector<int64_t> strides, dilation, padding, output_padding;
   int64_t groups = 1;
+  // Blocked conv2d: the input-channel block (data c, kernel i) and the
+  // output-channel block (kernel o, result c); 0 for plain layouts.
+  int64_t in_block = 0, out_block = 0;
 };
+
+// Whether `l` is `primal` followed by blocks of the axes `blocks`, in order.
+bool IsBlockedForm(const BlockedLayout& l, const std::string& primal, const std::string& blocks) {
+  if (l.Primal() != primal || l.dims.size() != primal.size() + blocks.size()) return false;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    if (l.dims[primal.size() + i].axis != blocks[i]) return false;
+  }
+  return true;
+}
+
+// The blocked conv2d layouts: data NCHW<c>c, kernel OIHW<c>i<o>o, result
+// NCHW<o>c (out_layout, by default data_layout).
+void ReadBlockedLayouts(const CallNode* call, ConvParams& p) {
+  const std::string& name = OpName(call);
+  BlockedLayout data = ParseBlockedLayout(StringAttr(call, "data_layout"), name + ": data_layout");
+  BlockedLayout kernel = ParseBlockedLayout(StringAttr(call, "kernel_layout"), name + ": kernel_layout");
+  std::string out_text = StringAttr(call, "out_layout");
+  BlockedLayout out = ParseBlockedLayout(out_text.empty() ? data.text : out_text, name + ": out_layout");
+  KILN_CHECK(IsBlockedForm(data, "NCHW", "C"))
+      << name << ": a blocked data_layout must be NCHW<c>c (such as NCHW16c), got \"" << data.text << "\"";
+  KILN_CHECK(IsBlockedForm(kernel, "OIHW", "IO"))
+      << name << ": with a blocked data_layout, kernel_layout must be OIHW<i>i<o>o (such as OIHW16i16o), got \""
+      << kernel.text << "\"";
+  KILN_CHECK(IsBlockedForm(out, "NCHW", "C"))
+      << name << ": a blocked out_layout must be NCHW<o>c (such as NCHW16c), got \"" << out.text << "\"";
+  p.in_block = data.BlockOf('C');
+  p.out_block = kernel.BlockOf('O');
+  KILN_CHECK(kernel.BlockOf('I') == p.in_block)
+      << name << ": kernel_layout \"" << kernel.text << "\" blocks the input channels by " << kernel.BlockOf('I')
+      << " but data_layout \"" << data.text << "\" by " << p.in_block;
+  KILN_CHECK(out.BlockOf('C') == p.out_block)
+      << name << ": out_layout \"" << out.text << "\" blocks the output channels by " << out.BlockOf('C')
+      << " but kernel_layout \"" << kernel.text << "\" by " << p.out_block;
+  KILN_CHECK(p.groups == 1) << name << ": blocked layouts take groups = 1, got " << p.groups;
+  p.data = Layout{data.text, 0, 1, {2, 3}};
+  p.kernel = Layout{kernel.text, 0, 1, {2, 3}};
+}
 
 ConvParams ReadParams(const CallNode* call, const std::string& spatial_letters, bool transpose) {
   size_t n = spatial_letters.size();
   ConvParams p;
-  p.data = LayoutAttr(call, "data_layout", 'N', 'C', spatial_letters);
-  p.kernel = LayoutAttr(call, "kernel_layout", 'O', 'I', spatial_letters);
   p.strides = SpatialAttr(call, "strides", n);
   p.dilation = SpatialAttr(call, "dilation", n);
   p.padding = PaddingAttr(call, n);
   p.groups = IntAttr(call, "groups");
   KILN_CHECK(p.groups >= 1) << OpName(call) << ": groups must be positive, got " << p.groups;
+  bool has_out_layout = CalledOp(call)->FindAttr("out_layout") != nullptr;
+  if (has_out_layout && HasBlocks(StringAttr(call, "data_layout"))) {
+    ReadBlockedLayouts(call, p);
+    return p;
+  }
+  p.data = LayoutAttr(call, "data_layout", 'N', 'C', spatial_letters);
+  p.kernel = LayoutAttr(call, "kernel_layout", 'O', 'I', spatial_letters);
+  if (has_out_layout) {
+    std::string out = StringAttr(call, "out_layout");
+    KILN_CHECK(out.empty() || out == p.data.text)
+        << OpName(call) << ": out_layout \"" << out << "\" differs from data_layout \"" << p.data.text
+        << "\"; only blocked layouts (NCHW<c>c) may change the channel block";
+  }
   if (transpose) {
     p.output_padding = IntListAttr(call, "output_padding");
     if (p.output_padding.size() == 1) p.output_padding.assign(n, p.output_padding[0]);
@@ -90,11 +146,36 @@ PrimExpr TransposedDim(const CallNode* call, const ConvParams& p, size_t i, cons
   return out;
 }
 
+// Blocked conv2d: data [N, C/c, H, W, c], weight [O/o, C/c, KH, KW, c, o],
+// result [N, O/o, OH, OW, o].
+StructInfo InferBlockedConv2d(const CallNode* call, const ConvParams& p, const TensorRef& data, const TensorRef& weight,
+                              DataType dtype) {
+  CheckRank(call, 0, data, 5);
+  CheckRank(call, 1, weight, 6);
+  if (!data->shape || !weight->shape) return TensorSInfoOfRank(5, dtype);
+  const Dims &d = *data->shape, &w = *weight->shape;
+  auto check_block = [&](const PrimExpr& dim, int64_t block, const char* what) {
+    KILN_CHECK(!DimsDiffer(dim, PrimExpr(block)))
+        << OpName(call) << ": " << what << " has size " << DimString(dim) << ", expected the block " << block;
+  };
+  check_block(d[4], p.in_block, "the channel block of data (axis 4)");
+  check_block(w[4], p.in_block, "the input-channel block of weight (axis 4)");
+  check_block(w[5], p.out_block, "the output-channel block of weight (axis 5)");
+  KILN_CHECK(!DimsDiffer(d[1], w[1])) << OpName(call) << ": data has " << DimString(d[1])
+                                      << " channel blocks but weight expects " << DimString(w[1]);
+  Dims out = {d[0], w[0], PrimExpr(), PrimExpr(), PrimExpr(p.out_block)};
+  for (size_t i = 0; i < 2; ++i) {
+    out[2 + i] = WindowOutDim(call, d[2 + i], w[2 + i], p.strides[i], p.dilation[i], p.padding[i], p.padding[i + 2]);
+  }
+  return TensorSInfo(out, dtype);
+}
+
 StructInfo InferConv(const CallNode* call, const std::string& spatial_letters, bool transpose) {
   CheckNumArgs(call, 2);
   TensorRef data = TensorArg(call, 0), weight = TensorArg(call, 1);
   DataType dtype = OutDtype(call, {data, weight});
   ConvParams p = ReadParams(call, spatial_letters, transpose);
+  if (p.in_block != 0) return InferBlockedConv2d(call, p, data, weight, dtype);
   int ndim = static_cast<int>(spatial_letters.size()) + 2;
   CheckRank(call, 0, data, ndim);
   CheckRank(call, 1, weight, ndim);
@@ -211,6 +292,32 @@ Tensor ConvCompute(const CallNode* call, const ConvParams& p, const std::string&
       KernelName(OpName(call)));
 }
 
+// out[n, ob, y, x, oi] = sum_{cb, kh, kw, ci} pad(data)[n, cb, y * s + kh * d, x * s + kw * d, ci]
+//                                             * w[ob, cb, kh, kw, ci, oi]
+// The reduction runs over channel blocks, the window, then the channels of a
+// block, the order the blocked schedule keeps.
+Tensor BlockedConvCompute(const CallNode* call, const ConvParams& p, const Tensor& data, const Tensor& w) {
+  PadSpec pad{{}, {}, {1, 1}};
+  for (size_t s = 0; s < 2; ++s) {
+    pad.lo.push_back(p.padding[s]);
+    pad.extent.push_back(AddConst(data.shape()[2 + s], p.padding[s] + p.padding[s + 2]));
+  }
+  Tensor padded = Pad(data, p.data, pad);
+  std::vector<tir::te::ReduceAxis> r = {
+      tir::te::reduce_axis({0, w.shape()[1]}, "rcb"), tir::te::reduce_axis({0, w.shape()[2]}, "rh"),
+      tir::te::reduce_axis({0, w.shape()[3]}, "rw"), tir::te::reduce_axis({0, w.shape()[4]}, "rci")};
+  DataType dtype = OutputDType(call);
+  return tir::te::compute(
+      OutputShape(call),
+      [&](const std::vector<tir::Var>& i) {
+        std::vector<PrimExpr> di = {i[0], r[0].var, i[2] * PrimExpr(p.strides[0]) + r[1].var * PrimExpr(p.dilation[0]),
+                                    i[3] * PrimExpr(p.strides[1]) + r[2].var * PrimExpr(p.dilation[1]), r[3].var};
+        std::vector<PrimExpr> wi = {i[1], r[0].var, r[1].var, r[2].var, r[3].var, i[4]};
+        return tir::te::sum(CastTo(dtype, padded[di]) * CastTo(dtype, w[wi]), r);
+      },
+      KernelName(OpName(call)));
+}
+
 Tensor ConvTransposeCompute(const CallNode* call, const ConvParams& p, const std::string& spatial_letters,
                             const Tensor& data, const Tensor& w) {
   size_t n = spatial_letters.size();
@@ -250,6 +357,7 @@ Tensor ConvTransposeCompute(const CallNode* call, const ConvParams& p, const std
 Expr LegalizeConv(BlockBuilder& bb, const CallNode* call, const std::string& spatial_letters, bool transpose) {
   ConvParams p = ReadParams(call, spatial_letters, transpose);
   return CallTE(bb, call, KernelName(OpName(call)), [&](const std::vector<Tensor>& in) {
+    if (p.in_block != 0) return BlockedConvCompute(call, p, in[0], in[1]);
     return transpose ? ConvTransposeCompute(call, p, spatial_letters, in[0], in[1])
                      : ConvCompute(call, p, spatial_letters, in[0], in[1]);
   });
@@ -270,8 +378,12 @@ void RegisterConv(const std::string& name, const std::string& doc, const std::st
   }
   reg.Attr("groups", AttrKind::kInt, 1, "channel groups")
       .Attr("data_layout", AttrKind::kString, "NC" + spatial_letters, "layout of data and of the result")
-      .Attr("kernel_layout", AttrKind::kString, (transpose ? "IO" : "OI") + spatial_letters, "layout of weight")
-      .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
+      .Attr("kernel_layout", AttrKind::kString, (transpose ? "IO" : "OI") + spatial_letters, "layout of weight");
+  if (name == "relax.conv2d") {
+    reg.Attr("out_layout", AttrKind::kString, "",
+             "layout of the result (\"\": data_layout); differs only in the block of blocked layouts");
+  }
+  reg.Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
       .Pattern(OpPattern::kOutEWiseFusable)
       .InferStructInfo(
           [spatial_letters, transpose](const CallNode* call) { return InferConv(call, spatial_letters, transpose); })
@@ -295,6 +407,7 @@ Attrs ConvAttrs(const op::ConvOptions& o) {
                  {"out_dtype", OptionalDtypeAny(o.out_dtype)}};
   if (!o.data_layout.empty()) attrs = attrs.With("data_layout", o.data_layout);
   if (!o.kernel_layout.empty()) attrs = attrs.With("kernel_layout", o.kernel_layout);
+  if (!o.out_layout.empty()) attrs = attrs.With("out_layout", o.out_layout);
   return attrs;
 }
 }  // namespace

@@ -3,6 +3,7 @@
 #include "infer_util.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "kiln/runtime/error.h"
 #include "kiln/tir/arith/analyzer.h"
@@ -405,6 +406,66 @@ Layout LayoutAttr(const CallNode* call, const std::string& name, char outer, cha
   layout.inner = static_cast<int>(layout.text.find(inner));
   for (char c : spatial_letters) layout.spatial.push_back(static_cast<int>(layout.text.find(c)));
   return layout;
+}
+
+int BlockedLayout::Find(char axis, bool block) const {
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i].axis == axis && (dims[i].block != 0) == block) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int64_t BlockedLayout::BlockOf(char axis) const {
+  int i = Find(axis, true);
+  return i < 0 ? 0 : dims[i].block;
+}
+
+std::string BlockedLayout::Primal() const {
+  std::string out;
+  for (const LayoutDim& d : dims) {
+    if (d.block == 0) out += d.axis;
+  }
+  return out;
+}
+
+BlockedLayout ParseBlockedLayout(const std::string& text, const std::string& what) {
+  BlockedLayout layout{text, {}};
+  auto fail = [&](const std::string& why) { KILN_THROW() << what << " \"" << text << "\": " << why; };
+  for (size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      if (layout.Find(c) >= 0) fail(std::string("axis ") + c + " appears twice");
+      layout.dims.push_back({c, 0});
+      ++i;
+      continue;
+    }
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      fail(std::string("expected an upper-case axis or a block size, got '") + c + "'");
+    }
+    int64_t block = 0;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+      if (block > (int64_t{1} << 40)) fail("the block size is too large");
+      block = block * 10 + (text[i] - '0');
+    }
+    if (i == text.size() || !std::islower(static_cast<unsigned char>(text[i]))) {
+      fail("a block size must be followed by a lower-case axis");
+    }
+    char axis = static_cast<char>(std::toupper(static_cast<unsigned char>(text[i++])));
+    if (block < 1) fail(std::string("the block of axis ") + axis + " must be positive");
+    if (layout.Find(axis, true) >= 0) fail(std::string("axis ") + axis + " is blocked twice");
+    layout.dims.push_back({axis, block});
+  }
+  if (layout.dims.empty()) fail("the layout is empty");
+  for (const LayoutDim& d : layout.dims) {
+    if (d.block != 0 && layout.Find(d.axis) < 0) {
+      fail(std::string("the block of axis ") + d.axis + " needs the axis " + d.axis + " too");
+    }
+  }
+  return layout;
+}
+
+bool HasBlocks(const std::string& text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 std::vector<int64_t> SpatialAttr(const CallNode* call, const std::string& name, size_t n) {

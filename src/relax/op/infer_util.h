@@ -128,6 +128,30 @@ struct Layout {
 // `inner` and `spatial_letters` ("HW").
 Layout LayoutAttr(const CallNode* call, const std::string& name, char outer, char inner,
                   const std::string& spatial_letters);
+// A layout string with blocked axes ("NCHW16c", "OIHW16i16o"): upper-case
+// letters are primal axes, each at most once; a number then a lower-case
+// letter is a block of that axis (its inner indices), at most one per axis,
+// and the axis itself must appear too. "NCHW16c" is [N, C / 16, H, W, 16].
+struct LayoutDim {
+  char axis = 0;      // the primal axis, upper case, for both kinds
+  int64_t block = 0;  // 0: the primal axis (its outer part when blocked); else the block size
+};
+struct BlockedLayout {
+  std::string text;
+  std::vector<LayoutDim> dims;
+  // The position of the primal dim (block false) or the block dim of
+  // `axis`; -1 when absent.
+  int Find(char axis, bool block = false) const;
+  // The block size of `axis`; 0 when it is not blocked.
+  int64_t BlockOf(char axis) const;
+  // The primal letters in order ("NCHW" for "NCHW16c").
+  std::string Primal() const;
+};
+// Parses `text`; raises kiln::Error starting with `what` (such as
+// "relax.layout_transform: src_layout") when it is malformed.
+BlockedLayout ParseBlockedLayout(const std::string& text, const std::string& what);
+// Whether a layout string has block dims (holds a digit).
+bool HasBlocks(const std::string& text);
 // A per-spatial-axis attribute (strides, dilation): 1 value for all or n.
 std::vector<int64_t> SpatialAttr(const CallNode* call, const std::string& name, size_t n);
 // Padding of 1 value (all sides), n values (each axis, both sides) or 2n

@@ -3,6 +3,8 @@
 // in builtins_shape.cc.
 #include "kiln/runtime/vm/builtins.h"
 
+#include <algorithm>
+
 #include "builtins_util.h"
 #include "kiln/runtime/vm/storage.h"
 
@@ -52,7 +54,10 @@ KILN_REGISTER_FUNCTION("vm.builtin.alloc_storage", [](int64_t size, Device devic
 });
 KILN_REGISTER_FUNCTION("vm.builtin.alloc_tensor", AllocTensor);
 KILN_REGISTER_FUNCTION("vm.builtin.alloc_tensor_simple", [](std::vector<int64_t> shape, DataType dtype, Device device) {
-  return NDArray::Empty(shape, dtype, device);
+  // A storage of its own, so that the storage counters see it.
+  int64_t nbytes = dtype.bytes();
+  for (int64_t d : shape) nbytes *= std::max<int64_t>(d, 0);
+  return AllocTensor(AllocStorage(nbytes, device, kAllocAlignment), 0, shape, dtype);
 });
 KILN_REGISTER_FUNCTION("vm.builtin.reshape", Reshape);
 KILN_REGISTER_FUNCTION("vm.builtin.shape_of", [](NDArray t) { return t.shape(); });

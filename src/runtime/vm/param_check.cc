@@ -8,6 +8,20 @@
 
 namespace kiln::runtime::vm {
 
+namespace {
+// Row-major strides or none, any stride for a dimension of size 1 (what the
+// kernels accept).
+bool IsCompact(const DLTensor& t) {
+  if (t.strides == nullptr) return true;
+  int64_t expected = 1;
+  for (int d = t.ndim - 1; d >= 0; --d) {
+    if (t.shape[d] != 1 && t.strides[d] != expected) return false;
+    expected *= t.shape[d];
+  }
+  return true;
+}
+}  // namespace
+
 std::string DescribeValue(const Any& value) {
   std::ostringstream os;
   switch (value.kind()) {
@@ -18,6 +32,10 @@ std::string DescribeValue(const Any& value) {
     default: return value.TypeName();
   }
   const Object* obj = value.AsObject().get();
+  if (obj->IsInstance<StrObj>()) {
+    const std::string& v = static_cast<const StrObj*>(obj)->value;
+    return "str \"" + (v.size() > 40 ? v.substr(0, 40) + "..." : v) + "\"";
+  }
   if (obj->IsInstance<NDArrayObj>()) {
     NDArray a(value.AsObject().As<NDArrayObj>());
     return "Tensor(" + ShapeString(a.shape()) + ", " + a.dtype().str() + ")";
@@ -32,13 +50,13 @@ std::string DescribeValue(const Any& value) {
 }
 
 ParamChecker::ParamChecker(const VMFunction& func) : func_(&func) {
-  for (const ParamInfo& p : func.params) params_.push_back(Compile(p));
+  for (size_t i = 0; i < func.params.size(); ++i) params_.push_back(Compile(func.params[i], static_cast<int>(i)));
   values_.resize(slot_names_.size());
-  bound_by_.resize(slot_names_.size());
+  bound_.resize(slot_names_.size());
   path_.reserve(16);
 }
 
-ParamChecker::Node ParamChecker::Compile(const ParamInfo& info) {
+ParamChecker::Node ParamChecker::Compile(const ParamInfo& info, int arg) {
   Node node;
   node.info = &info;
   if (info.dims) {
@@ -47,13 +65,26 @@ ParamChecker::Node ParamChecker::Compile(const ParamInfo& info) {
       if (d.kind == DimInfo::Kind::kVar) {
         auto it = std::find(slot_names_.begin(), slot_names_.end(), d.name);
         slot = static_cast<int>(it - slot_names_.begin());
-        if (it == slot_names_.end()) slot_names_.push_back(d.name);
+        if (it == slot_names_.end()) {
+          slot_names_.push_back(d.name);
+          std::string binder = "argument '" + ParamName(arg) + "' (" + std::to_string(arg) + ")";
+          for (int field : path_) binder += " field " + std::to_string(field);
+          slot_binders_.push_back(binder);
+        }
       }
       node.slots.push_back(slot);
     }
   }
-  for (const ParamInfo& f : info.fields) node.fields.push_back(Compile(f));
+  for (size_t i = 0; i < info.fields.size(); ++i) {
+    path_.push_back(static_cast<int>(i));
+    node.fields.push_back(Compile(info.fields[i], arg));
+    path_.pop_back();
+  }
   return node;
+}
+
+std::string ParamChecker::ParamName(int arg) const {
+  return arg < static_cast<int>(func_->param_names.size()) ? func_->param_names[arg] : "?";
 }
 
 void ParamChecker::Check(const Any* args, int num_args) {
@@ -62,14 +93,14 @@ void ParamChecker::Check(const Any* args, int num_args) {
     KILN_THROW() << f.name << " takes " << f.params.size() << " argument" << (f.params.size() == 1 ? "" : "s")
                  << " but was called with " << num_args << ": " << f.Signature();
   }
-  std::fill(bound_by_.begin(), bound_by_.end(), -1);
+  std::fill(bound_.begin(), bound_.end(), false);
   path_.clear();
   for (int i = 0; i < num_args; ++i) CheckValue(params_[i], args[i], i);
 }
 
 void ParamChecker::Fail(const Node& node, const Any& value, int arg, const std::string& reason) const {
   std::ostringstream os;
-  os << func_->name << ": argument '" << func_->param_names[arg] << "' (" << arg << ")";
+  os << func_->name << ": argument '" << ParamName(arg) << "' (" << arg << ")";
   for (int field : path_) os << " field " << field;
   os << " must be " << node.info->str() << ", got " << DescribeValue(value);
   if (!reason.empty()) os << ": " << reason;
@@ -88,14 +119,13 @@ void ParamChecker::CheckDims(const Node& node, const int64_t* dims, int ndim, co
     }
     int slot = node.slots[i];
     if (slot < 0) continue;
-    if (bound_by_[slot] < 0) {
-      bound_by_[slot] = arg;
+    if (!bound_[slot]) {
+      bound_[slot] = true;
       values_[slot] = dims[i];
     } else if (values_[slot] != dims[i]) {
       Fail(node, value, arg,
            what(i) + " is " + std::to_string(dims[i]) + " but " + d.name + " = " + std::to_string(values_[slot]) +
-               " from argument '" + func_->param_names[bound_by_[slot]] + "' (" + std::to_string(bound_by_[slot]) +
-               ")");
+               " from " + slot_binders_[slot]);
     }
   }
 }
@@ -113,6 +143,11 @@ void ParamChecker::CheckValue(const Node& node, const Any& value, int arg) {
       }
       if (!info.dtype.is_void() && DataType(t.dtype) != info.dtype) {
         Fail(node, value, arg, "dtype " + DataType(t.dtype).str() + ", expected " + info.dtype.str());
+      }
+      if (!IsCompact(t)) {
+        Fail(node, value, arg,
+             "strides " + ShapeString(std::vector<int64_t>(t.strides, t.strides + t.ndim)) +
+                 " are not compact; pass a row-major (contiguous) copy");
       }
       CheckDims(node, t.shape, t.ndim, value, arg, false);
       return;

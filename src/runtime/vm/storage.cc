@@ -1,8 +1,10 @@
 // The storage pool: freed blocks kept by device and alignment, reused by the
-// smallest cached block that fits a request at most twice over.
+// smallest cached block that fits a request at most twice over; and the
+// counters of live and peak storage bytes.
 #include "kiln/runtime/vm/storage.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -52,10 +54,21 @@ Pool::Key KeyOf(Device dev, size_t alignment) {
   return {static_cast<int>(dev.device_type), dev.device_id, alignment};
 }
 
+std::atomic<int64_t> live_bytes{0};
+std::atomic<int64_t> peak_bytes{0};
+
+void CountAlloc(size_t size) {
+  int64_t live = live_bytes.fetch_add(static_cast<int64_t>(size)) + static_cast<int64_t>(size);
+  int64_t peak = peak_bytes.load();
+  while (live > peak && !peak_bytes.compare_exchange_weak(peak, live)) {
+  }
+}
+
 }  // namespace
 
 StorageObj::~StorageObj() {
   if (data == nullptr) return;
+  live_bytes.fetch_sub(static_cast<int64_t>(size));
   if (!GlobalPool().Give(KeyOf(device, alignment), capacity, data)) DeviceAPI::Get(device)->Free(device, data);
 }
 
@@ -78,7 +91,16 @@ Storage AllocStorage(int64_t size, Device device, int64_t alignment) {
     s->data = DeviceAPI::Get(device)->Alloc(device, capacity, align);
     s->capacity = capacity;
   }
+  CountAlloc(s->size);
   return s;
+}
+
+StorageStats GetStorageStats() {
+  return {live_bytes.load(), peak_bytes.load()};
+}
+
+void ResetPeakStorageBytes() {
+  peak_bytes.store(live_bytes.load());
 }
 
 size_t CachedStorageBytes() {

@@ -81,7 +81,7 @@ PrimExpr Combine(ReducerKind kind, PrimExpr acc, PrimExpr x) {
   return PrimExpr();
 }
 
-ReductionForm MatchReduction(const BlockNode* block, const char* primitive) {
+ReductionForm MatchReduction(const BlockNode* block, const char* primitive, bool any_init) {
   const std::string& name = block->name;
   KILN_SCHEDULE_CHECK(block->init, primitive) << "block '" << name << "' has no init, so it is not a reduction";
   const auto* update = block->body.as<BufferStoreNode>();
@@ -106,10 +106,23 @@ ReductionForm MatchReduction(const BlockNode* block, const char* primitive) {
                       primitive)
       << "the init of block '" << name << "' stores to '" << Access(init) << "', not to '" << acc << "'";
   PrimExpr identity = IdentityOf(*kind, update->buffer->dtype);
-  KILN_SCHEDULE_CHECK(StructuralEqual(init->value, identity), primitive)
-      << "the init of block '" << name << "' stores " << ToText(init->value) << ", not " << ToText(identity)
-      << ", the identity of its reducer '" << ReducerName(*kind) << "'";
-  return ReductionForm{*kind, update->buffer, update->indices, value, identity};
+  if (any_init) {
+    KILN_SCHEDULE_CHECK(!Reads(init->value, update->buffer), primitive)
+        << "the init of block '" << name << "' stores " << ToText(init->value) << ", which reads buffer '"
+        << update->buffer->name << "' it accumulates into";
+    for (const IterVar& iv : block->iter_vars) {
+      bool uses = false;
+      PreOrderVisit(init->value, [&](const PrimExpr& x) { uses |= x.get() == iv.var.get(); });
+      KILN_SCHEDULE_CHECK(iv.kind != IterKind::kReduce || !uses, primitive)
+          << "the init of block '" << name << "' stores " << ToText(init->value) << ", which depends on its reduction "
+          << "variable '" << iv.var.name() << "'";
+    }
+  } else {
+    KILN_SCHEDULE_CHECK(StructuralEqual(init->value, identity), primitive)
+        << "the init of block '" << name << "' stores " << ToText(init->value) << ", not " << ToText(identity)
+        << ", the identity of its reducer '" << ReducerName(*kind) << "'";
+  }
+  return ReductionForm{*kind, update->buffer, update->indices, value, identity, init->value};
 }
 
 }  // namespace kiln::tir::schedule

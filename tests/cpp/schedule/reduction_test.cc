@@ -355,6 +355,59 @@ prim @main(A: Buffer((8, 16), float32), B: Buffer((8,), float32)) {
   ExpectScheduled(f, sch);
 }
 
+// A reduction that starts from a value other than the identity (linear's
+// bias): the partial results start from 0, the write-back from that value.
+TEST(ReductionRFactor, InitValueStaysWithTheWriteBack) {
+  te::Tensor a = te::placeholder({4, 8}, DataType::Float(32), "A");
+  te::Tensor c = te::placeholder({4}, DataType::Float(32), "C");
+  te::ReduceAxis r = te::reduce_axis({0, 8}, "k");
+  te::Tensor b = te::compute(
+      {4}, [&](Var i) { return te::sum(a(i, r.var), {r}, c(i)); }, "B");
+  PrimFunc f = te::create_prim_func({a, c}, {b});
+  Schedule sch(f);
+  BlockRV blk = sch.GetBlock("B");
+  std::vector<LoopRV> k = sch.Split(sch.GetLoops(blk)[1], {kInfer, int64_t{4}});
+  sch.RFactor(k[1], 1);
+  ExpectProgram(sch, R"(
+prim @main(A: Buffer((4, 8), float32), C: Buffer((4,), float32), B: Buffer((4,), float32)) {
+  block "root" {
+    alloc_buffer B_rf: Buffer((4, 4), float32)
+    for i0_1 in range(4) {
+      for k_0_1 in range(2) {
+        for k_1_1 in range(4) {
+          block "B_rf" {
+            v_k_1 = spatial(4, k_1_1)
+            v_i0 = spatial(4, i0_1)
+            v_k_0 = reduce(2, k_0_1)
+            reads(A[v_i0, v_k_0 * 4 + v_k_1])
+            writes(B_rf[v_i0, v_k_1])
+            init {
+              B_rf[v_i0, v_k_1] = 0.0
+            }
+            B_rf[v_i0, v_k_1] = B_rf[v_i0, v_k_1] + A[v_i0, v_k_0 * 4 + v_k_1]
+          }
+        }
+      }
+    }
+    for i0 in range(4) {
+      for k_1 in range(4) {
+        block "B" {
+          v_k_1 = reduce(4, k_1)
+          v_i0 = spatial(4, i0)
+          reads(C[v_i0], B_rf[v_i0, v_k_1])
+          writes(B[v_i0])
+          init {
+            B[v_i0] = C[v_i0]
+          }
+          B[v_i0] = B[v_i0] + B_rf[v_i0, v_k_1]
+        }
+      }
+    }
+  }
+})");
+  ExpectScheduled(f, sch);
+}
+
 TEST(ReductionRFactor, RowSumAfterSplitEachLoopAndAxis) {
   PrimFunc f = RowReduce(8, 32, "sum");
   for (int which : {0, 1}) {
@@ -559,10 +612,28 @@ TEST(ReductionRFactor, Errors) {
                       "which does not combine 'B[v_i0]' with a value");
   }
   {
-    te::Reducer sum{[](PrimExpr acc, PrimExpr x) { return acc + x; }, [](DataType t) { return MakeConst(t, 0); }};
-    Schedule sch(RowCustom(sum, 1.0));
+    // An init that reads the accumulator itself.
+    Schedule sch(ParseMain(R"(
+prim @main(A: Buffer((4, 8), float32), B: Buffer((4,), float32)) {
+  block "root" {
+    for i in range(4) {
+      for k in range(8) {
+        block "B" {
+          vi = spatial(4, i)
+          vk = reduce(8, k)
+          reads(A[vi, vk], B[vi])
+          writes(B[vi])
+          init {
+            B[vi] = B[vi] * 2.0
+          }
+          B[vi] = B[vi] + A[vi, vk]
+        }
+      }
+    }
+  }
+})"));
     EXPECT_KILN_ERROR(sch.RFactor(sch.GetLoops(sch.GetBlock("B"))[1], 0),
-                      "rfactor: the init of block 'B' stores 1.0, not 0.0, the identity of its reducer 'sum'");
+                      "rfactor: the init of block 'B' stores B[vi] * 2.0, which reads buffer 'B' it accumulates into");
   }
   {
     // Fusing a spatial and a reduction loop.

@@ -17,8 +17,10 @@
 #include "kiln/relax/op/einsum.h"
 #include "kiln/relax/op/image.h"
 #include "kiln/relax/op/index.h"
+#include "kiln/relax/op/layout.h"
 #include "kiln/relax/op/manipulate.h"
 #include "kiln/relax/op/matmul.h"
+#include "kiln/relax/op/memory.h"
 #include "kiln/relax/op/norm.h"
 #include "kiln/relax/op/pooling.h"
 #include "kiln/relax/op/reduce.h"
@@ -167,6 +169,8 @@ const std::map<std::string, Example>& Examples() {
       // layout and shape
       {"relax.reshape", [](Inputs& in) { return op::reshape(in.T(2, 6), Ints(3, -1)); }},
       {"relax.permute_dims", [](Inputs& in) { return op::permute_dims(in.T(2, 3, 4), Ints(2, 0, 1)); }},
+      {"relax.layout_transform",
+       [](Inputs& in) { return op::layout_transform(in.T(1, 32, 4, 4), "NCHW", "NCHW16c"); }},
       {"relax.concat", [](Inputs& in) { return op::concat(std::vector<Expr>{in.T(in.n, 4), in.T(in.n, 4)}, 1); }},
       {"relax.split", [](Inputs& in) { return op::split(in.T(6, 4), 3); }},
       {"relax.strided_slice",
@@ -185,6 +189,20 @@ const std::map<std::string, Example>& Examples() {
               in) { return op::call_tir_inplace(in.kernel, {in.T(2, 3)}, Ints(0), TensorSInfo(Dims(2, 3), kF32)); }},
       {"relax.call_dps_packed",
        [](Inputs& in) { return op::call_dps_packed("my_kernel", {in.T(4)}, TensorSInfo(Dims(4), kF32)); }},
+      // allocation (memory planning); a storage is an object parameter
+      {"relax.builtin.alloc_tensor", [](Inputs&) { return op::builtin_alloc_tensor(Dims(2, 4), kF32, 1); }},
+      {"relax.memory.alloc_storage", [](Inputs&) { return op::memory_alloc_storage(256, 0, "global", kF32); }},
+      {"relax.memory.alloc_tensor",
+       [](Inputs& in) {
+         in.params.push_back(MakeVar("s", ObjectSInfo()));
+         return op::memory_alloc_tensor(in.params.back(), Dims(2, 4), kF32, 64);
+       }},
+      {"relax.memory.kill_storage",
+       [](Inputs& in) {
+         in.params.push_back(MakeVar("s", ObjectSInfo()));
+         return op::memory_kill_storage(in.params.back());
+       }},
+      {"relax.memory.kill_tensor", [](Inputs& in) { return op::memory_kill_tensor(in.T(4)); }},
   };
   return *examples;
 }

@@ -108,6 +108,11 @@ TEST(DeadCodeElimination, RemovesUnreachableFunctions) {
                     "DeadCodeElimination: entry function 'nowhere' is not in the module");
 }
 
+TEST(DeadCodeElimination, RelaxFunctionsAsEntriesKeepsThemAndWhatTheyCall) {
+  EXPECT_EQ(Names(DeadCodeElimination({}, true)(Program(false))),
+            (std::vector<std::string>{"kernel", "exported", "helper", "dead", "main"}));
+}
+
 TEST(DeadCodeElimination, KeepsEveryFunctionWithoutEntries) {
   ir::IRModule mod({{ir::MakeGlobalVar("k1"), Kernel()}, {ir::MakeGlobalVar("k2"), Kernel()}});
   EXPECT_EQ(DeadCodeElimination()(mod).get(), mod.get());

@@ -2,7 +2,15 @@
 module's relax function is a single call; after legalization it is a single
 call_tir, whose PrimFunc is built and called directly (destination-passing:
 outputs are extra arguments). Also the comparison the legalization tests
-share."""
+share.
+
+Every kernel runs in the mode conftest.py sets for the test: "legalized" (as
+LegalizeOps wrote it) or "scheduled" (after the default CPU schedule, the
+rules DefaultSchedule applies, with the parallel threshold lowered to 1 so
+that the tests' small shapes take the parallel paths too), so each op and
+each symbolic case is checked both ways."""
+
+from collections import OrderedDict
 
 import numpy as np
 
@@ -38,6 +46,41 @@ def kernel_of(mod):
     return prims[0]
 
 
+MODES = ("legalized", "scheduled")
+mode = "legalized"  # set per test by conftest.py
+
+# Kernels built for the current mode, by module (the entry keeps the module
+# alive, so its id is not reused): symbolic tests run one module at several
+# sizes and build it once.
+_built = OrderedDict()
+
+
+def scheduled_kernel(prim):
+    """The default CPU schedule of `prim` as the "scheduled" mode runs it
+    (min_parallel_work=1: loop nests of any size run in parallel). Returns
+    the kiln.tir.schedule.DefaultScheduleResult."""
+    return tir.schedule.default_schedule(prim, min_parallel_work=1)
+
+
+def build_kernel(mod):
+    """The one PrimFunc of a legalized module, scheduled in "scheduled" mode,
+    built with LLVM: (the runtime module, its name)."""
+    key = (id(mod), mode)
+    if key in _built:
+        _built.move_to_end(key)
+        return _built[key][1:]
+    name, prim = kernel_of(mod)
+    if mode == "scheduled":
+        result = scheduled_kernel(prim)
+        assert not result.fallback, f"the default schedule of {name} gave up: {result.fallback}"
+        prim = result.func
+    rt = kiln.build(kiln.IRModule({name: prim}), target="llvm", name=name)
+    _built[key] = (mod, rt, name)
+    if len(_built) > 8:
+        _built.popitem(last=False)
+    return rt, name
+
+
 def run_kernel(mod, inputs, out_specs=None, scalars=()):
     """Builds the one PrimFunc of a legalized module (its shapes may be
     symbolic) and runs it on NumPy `inputs` (rank 0 included); `out_specs`
@@ -49,8 +92,7 @@ def run_kernel(mod, inputs, out_specs=None, scalars=()):
         sinfo = mod["main"].ret_struct_info
         fields = sinfo.fields if isinstance(sinfo, relax.TupleStructInfo) else [sinfo]
         out_specs = [([int(d.value) for d in s.shape], s.dtype) for s in fields]
-    name, prim = kernel_of(mod)
-    rt = kiln.build(kiln.IRModule({name: prim}), target="llvm", name=name)
+    rt, name = build_kernel(mod)
     outs = [kiln.nd.array(np.zeros(shape, dtype)) for shape, dtype in out_specs]
     rt[name](*[kiln.nd.array(np.require(a, requirements="C")) for a in inputs], *outs, *scalars)
     results = [o.numpy() for o in outs]

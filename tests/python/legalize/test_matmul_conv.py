@@ -260,6 +260,62 @@ def test_conv2d_transpose_nhwc_and_symbolic_batch():
         check(got, want)
 
 
+# Convolutions with 8, 16 or 32 output channels: the default schedule's conv
+# rule takes these (the cases above have too few channels and get the
+# reduction rule), so their [scheduled] runs check its register tiles,
+# including ragged output widths and symbolic sizes.
+CONV_RULE_CASES = [
+    # op, data shape, weight shape, attrs, torch reference
+    ("conv2d", (1, 3, 9, 11), (8, 3, 3, 3), {"padding": [1]}, F.conv2d),
+    ("conv2d", (2, 4, 10, 9), (16, 4, 3, 2), {"strides": [2, 1], "dilation": [1, 2], "padding": [1, 0]}, F.conv2d),
+    ("conv2d", (1, 5, 7, 23), (32, 5, 1, 1), {}, F.conv2d),
+    ("conv1d", (2, 3, 19), (8, 3, 5), {"padding": [2], "strides": [2]}, F.conv1d),
+    ("conv2d_transpose", (1, 8, 5, 5), (8, 8, 3, 3), {"strides": [2], "padding": [1]}, F.conv_transpose2d),
+    ("conv2d_transpose", (1, 4, 5, 6), (4, 16, 2, 3), {"strides": [2, 1], "output_padding": [1, 0]},
+     F.conv_transpose2d),
+]
+
+
+def conv_rule_id(case):
+    name, _, weight_shape, _, _ = case
+    return f"{name}-oc{weight_shape[1] if name.endswith('transpose') else weight_shape[0]}"
+
+
+@pytest.mark.parametrize("name, data_shape, weight_shape, attrs, ref", CONV_RULE_CASES,
+                         ids=[conv_rule_id(c) for c in CONV_RULE_CASES])
+def test_conv_rule_shapes(name, data_shape, weight_shape, attrs, ref):
+    x, w = rand(data_shape), rand(weight_shape)
+    got = run_op(lambda d, k: getattr(op, name)(d, k, **attrs), x, w)
+    n = len(data_shape) - 2
+    kwargs = torch_conv_kwargs(attrs, n)
+    if "output_padding" in attrs:
+        kwargs["output_padding"] = tuple(attrs["output_padding"])
+    check(got, torch_ref(ref, x, w, **kwargs), rtol=1e-4, atol=1e-5)
+
+
+def test_conv_rule_nhwc_and_symbolic():
+    x, w = rand((1, 8, 9, 9)), rand((8, 8, 3, 3))
+    got = run_op(lambda d, k: op.conv2d(d, k, padding=[1], data_layout="NHWC", kernel_layout="HWIO"),
+                 x.transpose(0, 2, 3, 1), w.transpose(2, 3, 1, 0))
+    check(got, torch_ref(F.conv2d, x, w, padding=1).transpose(0, 2, 3, 1), rtol=1e-4, atol=1e-5)
+    h, w_ = tir.SizeVar("h"), tir.SizeVar("w")
+    mod = legalize_call(
+        lambda d, k: op.conv2d(d, k, padding=[1]), [((1, 3, h, w_), "float32"), ((8, 3, 3, 3), "float32")]
+    )
+    for height, width in ((4, 4), (7, 13), (1, 9)):
+        x, w = rand((1, 3, height, width)), rand((8, 3, 3, 3))
+        got = run_kernel(mod, [x, w], [((1, 8, height, width), "float32")])
+        check(got, torch_ref(F.conv2d, x, w, padding=1), rtol=1e-4, atol=1e-5)
+    n = tir.SizeVar("n")
+    mod = legalize_call(
+        lambda d, k: op.conv2d(d, k, padding=[1], strides=[2]), [((n, 3, 8, 8), "float32"), ((16, 3, 3, 3), "float32")]
+    )
+    for size in (1, 3):
+        x, w = rand((size, 3, 8, 8)), rand((16, 3, 3, 3))
+        got = run_kernel(mod, [x, w], [((size, 16, 4, 4), "float32")])
+        check(got, torch_ref(F.conv2d, x, w, padding=1, stride=2), rtol=1e-4, atol=1e-5)
+
+
 # ---- errors ----
 
 

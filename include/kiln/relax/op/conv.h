@@ -1,6 +1,10 @@
 // Constructors of the convolutions: conv1d, conv2d and conv2d_transpose.
 // Options left at their defaults take the op's defaults (layouts NCW/NCHW
-// with OIW/OIHW kernels, IOHW for the transposed kernel).
+// with OIW/OIHW kernels, IOHW for the transposed kernel). conv2d also takes
+// blocked layouts: data "NCHW16c" ([N, C/16, H, W, 16]), kernel
+// "OIHW16i16o" ([O/16, C/16, KH, KW, 16, 16]) and out_layout "NCHW16c"
+// (groups 1; the data and kernel input blocks agree, and so do the kernel
+// output and result blocks).
 #pragma once
 
 #include <string>
@@ -17,6 +21,7 @@ struct ConvOptions {
   int64_t groups = 1;
   std::string data_layout = "";    // "": the op's default
   std::string kernel_layout = "";  // "": the op's default
+  std::string out_layout = "";     // conv2d only; "": data_layout (see blocked layouts below)
   DataType out_dtype = {};         // void: the operands' dtype
 };
 

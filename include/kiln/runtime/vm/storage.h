@@ -35,4 +35,18 @@ Storage AllocStorage(int64_t size, Device device, int64_t alignment);
 size_t CachedStorageBytes();
 void ReleaseCachedStorage();
 
+// What the VM's allocations hold: the bytes of every live Storage (the
+// requested size, not the pool's rounded capacity; alloc_storage and
+// alloc_tensor_simple both allocate through AllocStorage), and the most
+// that were live at once since the process started or the last
+// ResetPeakStorageBytes. Arrays made outside the VM (inputs, constants)
+// are not counted.
+struct StorageStats {
+  int64_t live_bytes = 0;
+  int64_t peak_bytes = 0;
+};
+StorageStats GetStorageStats();
+// Sets the peak to the bytes live now (to measure one run).
+void ResetPeakStorageBytes();
+
 }  // namespace kiln::runtime::vm

@@ -5,7 +5,9 @@
 // reduction keeps only its update. rfactor splits a reduction over one of its
 // loops into partial results (a new buffer with one more dimension, computed
 // by "<block>_rf" where that loop is spatial) and a write-back that combines
-// them into the original output.
+// them into the original output. The partial results start from the
+// reducer's identity; the write-back starts from the block's own init, which
+// may be any value (linear's bias).
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -284,7 +286,7 @@ RFactorInfo AnalyzeRFactor(const ScheduleState& s, const Located& lloc, int fact
   info.scope = bloc.scope();
   KILN_SCHEDULE_CHECK(info.scope, kRFactor) << "block '" << info.block->name << "' is not inside a block";
   info.loops = bloc.loops();
-  info.form = MatchReduction(info.block, kRFactor);
+  info.form = MatchReduction(info.block, kRFactor, /*any_init=*/true);
   for (const IterVar& iv : info.block->iter_vars) {
     if (iv.kind != IterKind::kReduce) continue;
     for (const PrimExpr& index : info.form.indices) {
@@ -418,7 +420,7 @@ Stmt MakeWriteBack(const RFactorInfo& info, const ForNode* rf_loop, const Buffer
                  iters,
                  {},
                  {},
-                 BufferStore(f.buffer, f.identity, idx),
+                 BufferStore(f.buffer, Subst(f.init, iter_map), idx),
                  body,
                  {},
                  WriteBackPredicate(info, rf_loop),

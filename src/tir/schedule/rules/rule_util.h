@@ -76,6 +76,7 @@ std::vector<Stage> InlineStages(Schedule& sch, const std::vector<Stage>& stages)
 // The rules, one per file. Each returns false, having changed nothing, when
 // the function lacks its pattern; raises kiln::Error when a primitive
 // refuses a step it cannot do without.
+bool ScheduleConvBlocked(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleConv(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleReduction(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
