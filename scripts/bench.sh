@@ -8,6 +8,9 @@
 #   scripts/bench.sh ops [--quick]     blocks and row ops: Kiln vs PyTorch eager and
 #                                      torch.compile, 2 threads (bench/ops/blocks.py);
 #                                      --quick runs tiny sizes and writes ops_quick.*
+#   scripts/bench.sh dispatch [--quick]  MLP and conv stack: default pipeline with dispatch to
+#                                      OpenBLAS / oneDNN vs Kiln's own kernels, 2 threads
+#                                      (bench/dispatch/dispatch.py); --quick writes dispatch_quick.*
 # The gemm suite builds with ninja in build/ when it is configured, else with
 # scripts/build.sh; with KILN_BUILD_LOCK set it builds under `flock` of that file.
 set -euo pipefail
@@ -95,8 +98,16 @@ print(open("bench/results/runtime.md").read())'
     esac
     KILN_NUM_THREADS=2 .venv/bin/python bench/ops/blocks.py --threads 2 ${2:-}
     ;;
+  dispatch)
+    case "${2:-}" in
+      "" | --quick) ;;
+      *) echo "usage: scripts/bench.sh dispatch [--quick]" >&2; exit 2 ;;
+    esac
+    KILN_NUM_THREADS=2 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=passive \
+      .venv/bin/python bench/dispatch/dispatch.py ${2:-}
+    ;;
   *)
-    echo "usage: scripts/bench.sh runtime | gemm [--quick] | ops [--quick]" >&2
+    echo "usage: scripts/bench.sh runtime | gemm [--quick] | ops [--quick] | dispatch [--quick]" >&2
     exit 2
     ;;
 esac

@@ -12,6 +12,8 @@ from .codegen import build
 from .ir import IRModule
 from .runtime import *  # noqa: F401,F403  (the names in runtime.__all__)
 from . import vm
+from . import nn
+from . import frontend
 from .vm import Executable, VirtualMachine
 from .compile import CompiledModule, compile  # noqa: A004 (kiln.compile)
 

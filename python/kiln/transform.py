@@ -30,6 +30,8 @@ from ._core.transform import (
     PassTiming,
     Sequential,
     _function_pass,
+    _dispatch_to_library,
+    _fuse_ops_by_pattern,
     _legalize_ops,
     _module_pass,
     _prim_func_pass,
@@ -109,3 +111,25 @@ def LegalizeOps(target_kind: str = "llvm") -> Pass:  # noqa: N802 - the pass's n
 
     Opt level 0; requires Normalize."""
     return _legalize_ops(target_kind)
+
+
+def FuseOpsByPattern(patterns, annotate_codegen: bool = False) -> Pass:  # noqa: N802 - the pass's name
+    """Groups the bindings matching each ``(name, pattern[, check])`` (patterns
+    from :mod:`kiln.relax.pattern`; ``check(match) -> bool``) into functions
+    with attr "Composite"=name; with ``annotate_codegen`` the graph calls an
+    outer function with attr "Codegen" (the name up to its first '.').
+
+    Opt level 0; runs before LegalizeOps."""
+    return _fuse_ops_by_pattern(list(patterns), annotate_codegen)
+
+
+def DispatchToLibrary(libraries) -> Pass:  # noqa: N802 - the pass's name
+    """Sends matmul, linear and conv2d (with bias and activation epilogues) to
+    the libraries named (``"onednn"``, ``"openblas"``) through
+    call_dps_packed; what a library does not take stays with Kiln's kernels.
+
+    Opt level 0; runs before ConvertConvLayout and LegalizeOps."""
+    return _dispatch_to_library([libraries] if isinstance(libraries, str) else list(libraries))
+
+
+__all__ += ["DispatchToLibrary", "FuseOpsByPattern"]

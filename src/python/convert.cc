@@ -24,11 +24,17 @@ std::string PyTypeName(nb::handle obj) {
   return nb::cast<std::string>(nb::str(obj.type().attr("__name__")));
 }
 
+}  // namespace
+
 // "ValueError: message" and the frames of the callback that raised it.
 std::string DescribePythonError(nb::python_error& e) {
   nb::module_ tb = nb::module_::import_("traceback");
   std::string text;
-  for (nb::handle line : tb.attr("format_exception_only")(e.type(), e.value())) text += nb::cast<std::string>(line);
+  // The value of an error set from C (PyErr_SetString) may still be its
+  // message, not an exception object: make one, as the interpreter would.
+  nb::object value = nb::borrow(e.value());
+  if (!PyExceptionInstance_Check(value.ptr())) value = nb::borrow(e.type())(value);
+  for (nb::handle line : tb.attr("format_exception_only")(e.type(), value)) text += nb::cast<std::string>(line);
   if (e.traceback().is_valid() && !e.traceback().is_none()) {
     text += "Python traceback (most recent call last):\n";
     for (nb::handle line : tb.attr("format_tb")(e.traceback())) text += nb::cast<std::string>(line);
@@ -36,7 +42,6 @@ std::string DescribePythonError(nb::python_error& e) {
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }
-}  // namespace
 
 DataType ToDataType(nb::handle h) {
   if (nb::isinstance<DataType>(h)) return nb::cast<DataType>(h);

@@ -28,4 +28,8 @@ DataType ToDataType(nb::handle h);
 // Zero-copy import of an object with __dlpack__ (or a kiln NDArray).
 NDArray ArrayFromDLPack(nb::handle obj);
 
+// "ValueError: message", then the frames of the Python code that raised it:
+// how a kiln::Error raised for a Python callback describes its exception.
+std::string DescribePythonError(nb::python_error& e);
+
 }  // namespace kiln::python

@@ -31,21 +31,11 @@ std::shared_ptr<nb::object> KeepCallable(nb::handle f) {
   });
 }
 
-// "ValueError: message", then the frames of the function that raised it.
-std::string DescribeError(nb::python_error& e) {
-  nb::module_ tb = nb::module_::import_("traceback");
-  std::string text;
-  for (nb::handle line : tb.attr("format_exception_only")(e.type(), e.value())) text += nb::cast<std::string>(line);
-  if (e.traceback().is_valid() && !e.traceback().is_none()) {
-    text += "Python traceback (most recent call last):\n";
-    for (nb::handle line : tb.attr("format_tb")(e.traceback())) text += nb::cast<std::string>(line);
-  }
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
+}  // namespace
 
-// f(bb, call) -> Expr as an FLegalize. The builder is lent to Python for
-// the call only. A Python exception becomes a kiln::Error naming the op.
+// f(bb, call) -> Expr as an FLegalize (also an op's own legalization when
+// the op is registered from Python: custom_op.cc). The builder is lent to
+// Python for the call only. A Python exception becomes a kiln::Error naming the op.
 FLegalize PythonLegalize(const std::string& op_name, nb::handle f) {
   std::shared_ptr<nb::object> fn = KeepCallable(f);
   return [fn, op_name](BlockBuilder& bb, const CallNode* call) -> Expr {
@@ -54,7 +44,7 @@ FLegalize PythonLegalize(const std::string& op_name, nb::handle f) {
     try {
       result = (*fn)(nb::cast(&bb, nb::rv_policy::reference), Wrap(runtime::GetRef<CallNode>(call)));
     } catch (nb::python_error& e) {
-      KILN_THROW() << op_name << ": the legalization registered from Python raised " << DescribeError(e);
+      KILN_THROW() << op_name << ": the legalization registered from Python raised " << DescribePythonError(e);
     }
     Expr out(Unwrap<ir::RelaxExprNode>(result, (op_name + " legalization").c_str()));
     KILN_CHECK(out) << op_name << ": the legalization registered from Python returned None";
@@ -62,6 +52,7 @@ FLegalize PythonLegalize(const std::string& op_name, nb::handle f) {
   };
 }
 
+namespace {
 tir::te::Tensor ToTensor(nb::handle h, const std::string& what) {
   auto t = Unwrap<tir::te::TensorNode>(h, what.c_str());
   KILN_CHECK(t) << what << ": expected a te tensor, got None";

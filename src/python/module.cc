@@ -17,7 +17,10 @@ void BindTransform(nb::module_& m);
 void BindCodegen(nb::module_& m);
 void BindTesting(nb::module_& m);
 void BindLegalize(nb::module_& m);  // after relax and transform
+void BindCustomOp(nb::module_& m);  // after relax
 void BindCompile(nb::module_& m);   // after vm, ir and codegen
+void BindFrontend(nb::module_& m);
+void BindPattern(nb::module_& m);   // after relax and transform
 }  // namespace kiln::python
 
 NB_MODULE(_core, m) {
@@ -39,5 +42,8 @@ NB_MODULE(_core, m) {
   kiln::python::BindCodegen(m);
   kiln::python::BindTesting(m);
   kiln::python::BindLegalize(m);
+  kiln::python::BindCustomOp(m);
   kiln::python::BindCompile(m);
+  kiln::python::BindFrontend(m);
+  kiln::python::BindPattern(m);
 }

@@ -20,8 +20,9 @@ const TensorStructInfoNode* TensorInfo(const Expr& arg, const std::string& op_na
   return t;
 }
 
-// The variables of `e` (shapes of outputs) that no input or output dimension
-// defines by itself: the PrimFunc takes them as scalar parameters.
+// The variables of `e` (a dimension of an input or output) that no input or
+// output dimension defines by itself: the PrimFunc takes them as scalar
+// parameters.
 void CollectFreeVars(const tir::PrimExpr& e, const std::unordered_set<const tir::VarNode*>& bound,
                      std::vector<tir::Var>& out) {
   tir::PreOrderVisit(e, [&](const tir::PrimExpr& x) {
@@ -79,9 +80,12 @@ Expr CallTE(BlockBuilder& bb, const std::string& op_name, const std::string& nam
     }
     out_sinfo.push_back(TensorSInfo(t.shape(), t.dtype()));
   }
+  // Variables only inside compound dims, e.g. c of an input (c + s, 4): scalars.
   std::vector<tir::Var> scalars;
-  for (const tir::te::Tensor& t : outputs) {
-    for (const tir::PrimExpr& d : t.shape()) CollectFreeVars(d, bound, scalars);
+  for (const std::vector<tir::te::Tensor>* ts : {&inputs, &outputs}) {
+    for (const tir::te::Tensor& t : *ts) {
+      for (const tir::PrimExpr& d : t.shape()) CollectFreeVars(d, bound, scalars);
+    }
   }
   tir::PrimFunc prim = tir::te::create_prim_func(inputs, outputs, scalars);
 

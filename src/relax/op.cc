@@ -83,6 +83,12 @@ Op FindOp(const std::string& name) {
   return it == t.ops.end() ? Op() : it->second;
 }
 
+void RemoveOp(const std::string& name) {
+  OpTable& t = Table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  KILN_CHECK(t.ops.erase(FullName(name))) << "RemoveOp: no op '" << FullName(name) << "' is registered";
+}
+
 Op GetOp(const std::string& name) {
   if (Op op = FindOp(name)) return op;
   std::string best;

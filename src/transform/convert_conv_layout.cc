@@ -204,7 +204,7 @@ class LayoutConverter : public relax::ExprMutator {
                                      [](const PrimExpr& a, const PrimExpr& b) { return tir::StructuralEqual(a, b); })) {
       return Operand::kFull;
     }
-    bool channel = tir::StructuralEqual((*s)[s->size() - 3], out[1]);
+    bool channel = s->size() >= 3 && tir::StructuralEqual((*s)[s->size() - 3], out[1]);
     if (s->size() == 4 && IsOne((*s)[0]) && channel && IsOne((*s)[2]) && IsOne((*s)[3])) return Operand::kPerChannel;
     if (s->size() == 3 && channel && IsOne((*s)[1]) && IsOne((*s)[2])) return Operand::kChannelHW;
     return Operand::kNone;

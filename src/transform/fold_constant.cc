@@ -4,6 +4,8 @@
 // place of those bindings' values.
 #include "kiln/transform/fold_constant.h"
 
+#include <atomic>
+
 #include <unordered_map>
 
 #include "kiln/codegen/build.h"
@@ -65,6 +67,8 @@ bool AllIntImm(const std::vector<tir::PrimExpr>& values) {
 // folding a 4096x4096 transpose took 105 ms unscheduled and 125 ms
 // scheduled, ten conv weight layout transforms 102 and 105 ms; about 15 ms
 // of each distinct kernel is compiling it.
+std::atomic<int64_t> kernels_compiled{0};
+
 class KernelCache {
  public:
   // The compiled kernel, or an undefined Function when codegen refuses it.
@@ -76,6 +80,7 @@ class KernelCache {
     // A fixed name: the PrimFunc's own may be one the C library owns ("exp").
     const std::string name = "fold_constant_kernel";
     runtime::Function kernel;
+    kernels_compiled.fetch_add(1);
     try {
       kernel = codegen::Build(ir::IRModule({{ir::MakeGlobalVar(name), ir::BaseFunc(func)}}), target_)[name];
     } catch (const InternalError&) {
@@ -289,6 +294,8 @@ IRModule Fold(const IRModule& mod, int64_t max_bytes) {
 }
 
 }  // namespace
+
+int64_t FoldConstantKernelsCompiled() { return kernels_compiled.load(); }
 
 Pass FoldConstant() {
   auto run = [](const IRModule& mod, const PassContext& ctx) {

@@ -77,6 +77,10 @@ OpRegistration RegisterOp(const std::string& name);
 Op GetOp(const std::string& name);
 // nullptr-like empty handle when absent.
 Op FindOp(const std::string& name);
+// Takes op `name` out of the registry (ops registered at run time, e.g. from
+// Python or by a test); raises kiln::Error when there is none. Calls built
+// before keep the Op object, but the name no longer parses or resolves.
+void RemoveOp(const std::string& name);
 std::vector<Op> ListOps();
 
 // Checks that a call passes as many arguments as the op takes; raises

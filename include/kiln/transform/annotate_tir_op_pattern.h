@@ -12,7 +12,8 @@ namespace kiln::transform {
 //                reads from its blocks (elementwise, broadcast, injective,
 //                reduction, out-ewise-fusable, opaque). Functions that have
 //                the attribute keep it, so a kernel written by hand can say
-//                what it is.
+//                what it is; a function marked "tir.is_scheduled" is opaque
+//                (fusing it would throw its schedule away).
 //   Runs after:  LegalizeOps; before FuseOps, which reads the attribute.
 //   Opt level:   0.
 //   Options:     none.

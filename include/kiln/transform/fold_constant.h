@@ -2,6 +2,8 @@
 // bindings of relax functions whose values depend on constants only.
 #pragma once
 
+#include <cstdint>
+
 #include "kiln/transform/pass.h"
 
 namespace kiln::transform {
@@ -33,5 +35,10 @@ namespace kiln::transform {
 //                default 256 MiB): results with more bytes than this stay
 //                computed at run time.
 Pass FoldConstant();
+
+// Statistic: the kernels FoldConstant has compiled in this process. A kernel
+// structurally equal to one compiled before in the same run is not compiled
+// again.
+int64_t FoldConstantKernelsCompiled();
 
 }  // namespace kiln::transform

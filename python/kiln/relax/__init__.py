@@ -33,7 +33,8 @@ from .._core.relax import (
     register_legalize,
     remove_legalize,
 )
-from . import op
+from . import op, pattern
+from .custom_op import call_op, register_op, remove_op
 from .functor import ExprMutator, ExprVisitor
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -60,8 +60,13 @@ class HostWrapper {
     for (size_t i = 0; i < func_->params.size(); ++i) {
       if (!func_->BufferOf(func_->params[i])) BindScalar(i, func_->params[i]);
     }
-    for (size_t i = 0; i < func_->params.size(); ++i) {
-      if (Buffer buf = func_->BufferOf(func_->params[i])) BindBuffer(i, buf);
+    // Buffers whose dimensions are all variables or constants first: they bind
+    // the variables that compound dimensions (batch * seq) of others check.
+    for (bool compound : {false, true}) {
+      for (size_t i = 0; i < func_->params.size(); ++i) {
+        Buffer buf = func_->BufferOf(func_->params[i]);
+        if (buf && HasCompoundDim(buf) == compound) BindBuffer(i, buf);
+      }
     }
     std::vector<llvm::Value*> args;
     for (const Var& v : compute_args) {
@@ -162,6 +167,13 @@ class HostWrapper {
       value = cg_.EmitCast(DataType::Int(64), t, b_.CreateLoad(b_.getInt64Ty(), slot));
     }
     cg_.Bind(v, value);
+  }
+
+  static bool HasCompoundDim(const Buffer& buf) {
+    for (const PrimExpr& e : buf->shape) {
+      if (!e.as<VarNode>() && !AsConstInt(e)) return true;
+    }
+    return false;
   }
 
   void BindBuffer(size_t i, const Buffer& buf) {

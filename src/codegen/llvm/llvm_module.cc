@@ -5,6 +5,9 @@
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
@@ -68,7 +71,17 @@ void LLVMModuleObj::StartJITLocked() {
   KILN_CHECK(llvm::Triple(target_.triple).getArch() == llvm::Triple(process).getArch())
       << "a module built for '" << target_.str() << "' cannot run in this process (" << process
       << "); export it with ExportLibrary instead";
-  auto jit = Unwrap(llvm::orc::LLJITBuilder().create(), "cannot start the LLVM JIT");
+  // JITLink places all sections of the object in one allocation: with the
+  // default linker (RuntimeDyld) text and data are mapped separately and may
+  // land more than 2 GiB apart in a crowded address space (a process that
+  // loaded PyTorch), which the small code model's 32-bit PC-relative
+  // references cannot reach.
+  auto jit = Unwrap(llvm::orc::LLJITBuilder()
+                        .setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession& es, const llvm::Triple&) {
+                          return std::make_unique<llvm::orc::ObjectLinkingLayer>(es);
+                        })
+                        .create(),
+                    "cannot start the LLVM JIT");
   // libm and libc resolve from the process.
   auto search =
       Unwrap(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(jit->getDataLayout().getGlobalPrefix()),
@@ -100,6 +113,15 @@ runtime::Module Build(const ir::IRModule& mod, const Target& target) {
                                     << "this backend compiles for llvm (CPU) targets only";
   std::unique_ptr<llvm::TargetMachine> tm = CreateTargetMachine(target);
   auto context = std::make_unique<llvm::LLVMContext>();
+  // LLVM's warnings and remarks (a schedule's unroll hint it could not honor:
+  // "loop not unrolled") are not the user's business; errors still print.
+  context->setDiagnosticHandlerCallBack([](const llvm::DiagnosticInfo& di, void*) {
+    if (di.getSeverity() != llvm::DS_Error) return;
+    llvm::DiagnosticPrinterRawOStream printer(llvm::errs());
+    llvm::errs() << "error: ";
+    di.print(printer);
+    llvm::errs() << "\n";
+  });
   auto module = std::make_unique<llvm::Module>("kiln", *context);
   module->setTargetTriple(target.triple);
   module->setDataLayout(tm->createDataLayout());

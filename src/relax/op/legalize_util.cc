@@ -24,7 +24,8 @@ bool IsConstOne(const tir::PrimExpr& dim) {
 
 }  // namespace
 
-std::vector<tir::PrimExpr> BroadcastIndices(const std::vector<tir::Var>& out_idx, const tir::te::Tensor& in) {
+std::vector<tir::PrimExpr> BroadcastIndices(const std::vector<tir::Var>& out_idx, const tir::te::Tensor& in,
+                                            const std::vector<tir::PrimExpr>& out_shape) {
   size_t ndim = in.ndim();
   KILN_ICHECK(ndim <= out_idx.size()) << "broadcasting " << in.name() << " of rank " << ndim << " to rank "
                                       << out_idx.size();
@@ -33,7 +34,11 @@ std::vector<tir::PrimExpr> BroadcastIndices(const std::vector<tir::Var>& out_idx
   indices.reserve(ndim);
   for (size_t d = 0; d < ndim; ++d) {
     const tir::PrimExpr& dim = in.shape()[d];
-    indices.push_back(IsConstOne(dim) ? tir::IntImm(dim.dtype(), 0) : tir::PrimExpr(out_idx[offset + d]));
+    // A dimension of 1 broadcast to a larger one reads index 0; where the
+    // result's dimension is 1 too, its own variable (always 0) keeps the read
+    // at the block's iteration variables, which inlining needs.
+    bool broadcast = IsConstOne(dim) && !(offset + d < out_shape.size() && IsConstOne(out_shape[offset + d]));
+    indices.push_back(broadcast ? tir::IntImm(dim.dtype(), 0) : tir::PrimExpr(out_idx[offset + d]));
   }
   return indices;
 }
@@ -59,7 +64,7 @@ tir::te::Tensor BroadcastCompute(const std::vector<tir::PrimExpr>& out_shape,
       [&](const std::vector<tir::Var>& i) {
         std::vector<tir::PrimExpr> values;
         values.reserve(inputs.size());
-        for (const tir::te::Tensor& in : inputs) values.push_back(in[BroadcastIndices(i, in)]);
+        for (const tir::te::Tensor& in : inputs) values.push_back(in[BroadcastIndices(i, in, out_shape)]);
         return f(values);
       },
       name);
@@ -73,7 +78,7 @@ Expr LegalizeBroadcast(BlockBuilder& bb, const CallNode* call, const std::string
 
 std::string KernelName(const std::string& op_name) {
   std::string name = op_name.substr(op_name.find('.') + 1);
-  for (const char* libc : {"abs", "exp", "log", "sqrt", "tanh", "erf"}) {
+  for (const char* libc : {"abs", "exp", "log", "sqrt", "tanh", "erf", "floor", "ceil", "round"}) {
     if (name == libc) return "compute_" + name;
   }
   return name;

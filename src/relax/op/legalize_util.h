@@ -20,12 +20,14 @@ namespace kiln::relax {
 
 // The indices at which input `in` is read for the output element at
 // `out_idx` under NumPy broadcasting: dims are aligned at the right, and an
-// input dim that is the constant 1 is read at 0. Any other input dim is read
+// input dim that is the constant 1 is read at 0 (at the output index when
+// `out_shape` says that dim is 1 too). Any other input dim is read
 // at the output index: where symbolic dims could not be shown equal, the
 // op's struct-info inference has already chosen the output dim (see
 // infer::BroadcastShapes) and the run-time shape check verifies them.
 // Raises an internal error when `in` has more dims than the output.
-std::vector<tir::PrimExpr> BroadcastIndices(const std::vector<tir::Var>& out_idx, const tir::te::Tensor& in);
+std::vector<tir::PrimExpr> BroadcastIndices(const std::vector<tir::Var>& out_idx, const tir::te::Tensor& in,
+                                            const std::vector<tir::PrimExpr>& out_shape = {});
 
 // The output shape and dtype of a call with one tensor result, from its
 // struct info (inference has already decided them, broadcasting included).

@@ -2,7 +2,13 @@
 // (..., M, N), batch dims broadcast, a 1-D operand promoted and its dim dropped.
 // linear is x (..., K) @ weight (N, K).T plus an optional bias (N,). Both
 // legalize to one te sum over K, accumulated in the result dtype.
+// linear's weight may also come packed in panels of b output features,
+// weight_layout "NK<b>n": shape (N / b, K, b), feature n at [n / b, :, n % b]
+// (what the matmul schedule reads without packing it on every call; see
+// kiln/transform/pack_matmul_weights.h).
 #include "kiln/relax/op/matmul.h"
+
+#include <cctype>
 
 #include "infer_util.h"
 #include "kiln/relax/legalize.h"
@@ -62,17 +68,46 @@ void CheckBias(const CallNode* call, const TensorRef& bias, const tir::PrimExpr&
       << DimString(features) << " features";
 }
 
+// The panel width b of weight_layout "NK<b>n"; 0 for "NK" (or "").
+int64_t WeightPanel(const CallNode* call) {
+  std::string layout = StringAttr(call, "weight_layout");
+  if (layout.empty() || layout == "NK") return 0;
+  bool ok = layout.size() > 3 && layout.compare(0, 2, "NK") == 0 && layout.back() == 'n';
+  int64_t b = 0;
+  for (size_t i = 2; ok && i + 1 < layout.size(); ++i) {
+    ok = std::isdigit(static_cast<unsigned char>(layout[i])) && b < (int64_t{1} << 20);
+    b = b * 10 + (layout[i] - '0');
+  }
+  KILN_CHECK(ok && b > 0) << OpName(call) << ": weight_layout must be \"NK\" or \"NK<b>n\" (e.g. \"NK16n\"), got \""
+                          << layout << "\"";
+  return b;
+}
+
 StructInfo InferLinear(const CallNode* call) {
   CheckNumArgs(call, 2, 3);
   TensorRef x = TensorArg(call, 0), w = TensorArg(call, 1);
   std::vector<TensorRef> operands = {x, w};
   if (call->args.size() == 3) operands.push_back(TensorArg(call, 2));
   DataType dtype = OutDtype(call, operands);
-  KILN_CHECK(w->ndim == 2 || w->ndim == -1)
-      << OpName(call) << ": weight must have rank 2 (out_features, in_features), got rank " << w->ndim;
+  int64_t panel = WeightPanel(call);
+  if (panel == 0) {
+    KILN_CHECK(w->ndim == 2 || w->ndim == -1)
+        << OpName(call) << ": weight must have rank 2 (out_features, in_features), got rank " << w->ndim;
+  } else {
+    KILN_CHECK(w->ndim == 3 || w->ndim == -1)
+        << OpName(call) << ": weight in layout \"NK" << panel << "n\" must have rank 3 (out_features / " << panel
+        << ", in_features, " << panel << "), got rank " << w->ndim;
+  }
   CheckNotScalar(call, 0, x);
   if (!w->shape) return TensorSInfoOfRank(x->ndim, dtype);
-  const tir::PrimExpr& features = (*w->shape)[0];
+  tir::PrimExpr features = (*w->shape)[0];
+  if (panel != 0) {
+    KILN_CHECK(!DimsDiffer((*w->shape)[2], tir::PrimExpr(panel)))
+        << OpName(call) << ": weight in layout \"NK" << panel << "n\" has shape " << ShapeString(*w->shape)
+        << ", its last dim must be " << panel;
+    const int64_t* v = tir::AsConstInt(features);
+    features = v ? tir::PrimExpr(*v * panel) : features * tir::PrimExpr(panel);
+  }
   if (operands.size() == 3) CheckBias(call, operands[2], features);
   if (!x->shape) return TensorSInfoOfRank(x->ndim, dtype);
   Dims out = *x->shape;
@@ -123,10 +158,12 @@ Expr LegalizeMatmul(BlockBuilder& bb, const CallNode* call) {
   });
 }
 
-// out[..., n] = sum_k x[..., k] * weight[n, k], starting from bias[n].
+// out[..., n] = sum_k x[..., k] * weight[n, k], starting from bias[n]; a
+// packed weight is read at [n / b, k, n % b].
 Expr LegalizeLinear(BlockBuilder& bb, const CallNode* call) {
   std::vector<PrimExpr> out_shape = OutputShape(call);
   DataType dtype = OutputDType(call);
+  int64_t panel = WeightPanel(call);
   return CallTE(bb, call, "linear", [&](const std::vector<Tensor>& in) {
     const Tensor &x = in[0], &w = in[1];
     auto k = tir::te::reduce_axis({0, x.shape().back()}, "k");
@@ -137,7 +174,10 @@ Expr LegalizeLinear(BlockBuilder& bb, const CallNode* call) {
           xi.push_back(k.var);
           PrimExpr init;
           if (in.size() == 3) init = CastTo(dtype, in[2].ndim() == 0 ? in[2]() : in[2](i.back()));
-          return tir::te::sum(CastTo(dtype, x[xi]) * CastTo(dtype, w(i.back(), k.var)), {k}, init);
+          PrimExpr n = i.back();
+          PrimExpr wk =
+              panel == 0 ? w(n, k.var) : w(tir::floordiv(n, PrimExpr(panel)), k.var, tir::floormod(n, PrimExpr(panel)));
+          return tir::te::sum(CastTo(dtype, x[xi]) * CastTo(dtype, wk), {k}, init);
         },
         "linear");
   });
@@ -155,6 +195,8 @@ Expr LegalizeLinear(BlockBuilder& bb, const CallNode* call) {
       .Describe("x @ weight.T + bias, weight of shape (out_features, in_features)")
       .Args({"x", "weight", "bias"}, false, 1)
       .Attr("out_dtype", AttrKind::kString, "", "dtype of the result (\"\": the operands' dtype)")
+      .Attr("weight_layout", AttrKind::kString, "",
+            "\"NK\" (or \"\"): weight (N, K); \"NK<b>n\": packed in panels of b features, (N / b, K, b)")
       .Pattern(OpPattern::kOutEWiseFusable)
       .InferStructInfo(InferLinear)
       .Legalize(LegalizeLinear);

@@ -1,7 +1,9 @@
 // softmax and log_softmax: exp(x) normalized along one axis (and its log).
 // The result has the input's shape and float dtype. Both legalize to the
-// numerically stable form: the row max m, s = sum(exp(x - m)), then
-// exp(x - m) / s or x - m - log(s).
+// numerically stable form: the row max m, then softmax as e = exp(x - m)
+// (one exp per element, a stage of its own that the schedule keeps in a row
+// buffer), s = sum(e), e * (1 / s); log_softmax as s = sum(exp(x - m)),
+// x - (m + log(s)).
 #include "kiln/relax/op/softmax.h"
 
 #include "infer_util.h"
@@ -46,20 +48,33 @@ Expr LegalizeSoftmax(BlockBuilder& bb, const CallNode* call, bool log) {
         rows, [&](const std::vector<tir::Var>& i) { return tir::te::max(x[WithAxis(i, axis, k.var)], {k}); },
         "row_max");
     auto k2 = tir::te::reduce_axis({0, x.shape()[axis]}, "k");
+    if (log) {
+      Tensor s = tir::te::compute(
+          rows,
+          [&](const std::vector<tir::Var>& i) {
+            return tir::te::sum(tir::exp(x[WithAxis(i, axis, k2.var)] - m[i]), {k2});
+          },
+          "row_sum");
+      return tir::te::compute(
+          x.shape(),
+          [&](const std::vector<tir::Var>& i) {
+            std::vector<PrimExpr> row = Without(i, axis);
+            return x[i] - (m[row] + tir::log(s[row]));
+          },
+          "log_softmax");
+    }
+    Tensor e = tir::te::compute(
+        x.shape(), [&](const std::vector<tir::Var>& i) { return tir::exp(x[i] - m[Without(i, axis)]); }, "row_exp");
     Tensor s = tir::te::compute(
-        rows,
-        [&](const std::vector<tir::Var>& i) {
-          return tir::te::sum(tir::exp(x[WithAxis(i, axis, k2.var)] - m[i]), {k2});
-        },
+        rows, [&](const std::vector<tir::Var>& i) { return tir::te::sum(e[WithAxis(i, axis, k2.var)], {k2}); },
         "row_sum");
     return tir::te::compute(
         x.shape(),
         [&](const std::vector<tir::Var>& i) {
-          std::vector<PrimExpr> row = Without(i, axis);
-          PrimExpr shifted = x[i] - m[row];
-          return log ? shifted - tir::log(s[row]) : tir::exp(shifted) / s[row];
+          PrimExpr sum = s[Without(i, axis)];
+          return e[i] * (tir::MakeConst(sum.dtype(), 1.0) / sum);
         },
-        log ? "log_softmax" : "softmax");
+        "softmax");
   });
 }
 

@@ -59,6 +59,15 @@ PrimExpr Sigmoid(const CallNode*, PrimExpr x) {
 PrimExpr Erf(const CallNode*, PrimExpr x) {
   return tir::erf(x);
 }
+PrimExpr Floor(const CallNode*, PrimExpr x) {
+  return tir::floor(x);
+}
+PrimExpr Ceil(const CallNode*, PrimExpr x) {
+  return tir::ceil(x);
+}
+PrimExpr Round(const CallNode*, PrimExpr x) {
+  return tir::round(x);
+}
 // silu(x) = x * sigmoid(x)
 PrimExpr Silu(const CallNode*, PrimExpr x) {
   return x * tir::sigmoid(x);
@@ -125,6 +134,9 @@ StructInfo InferClip(const CallNode* call) {
   RegisterUnary("relax.tanh", "hyperbolic tangent", kFloat, Tanh);
   RegisterUnary("relax.sigmoid", "1 / (1 + exp(-x))", kFloat, Sigmoid);
   RegisterUnary("relax.erf", "the Gauss error function", kFloat, Erf);
+  RegisterUnary("relax.floor", "the largest integer not above x", kFloat, Floor);
+  RegisterUnary("relax.ceil", "the smallest integer not below x", kFloat, Ceil);
+  RegisterUnary("relax.round", "the nearest integer, halves to even", kFloat, Round);
   RegisterUnary("relax.silu", "x * sigmoid(x)", kFloat, Silu);
   RegisterUnary("relax.abs", "absolute value", kAny, Abs);
   RegisterUnary("relax.neg", "-x", kAny, Neg);
@@ -162,6 +174,15 @@ Expr sigmoid(Expr x) {
 }
 Expr erf(Expr x) {
   return infer::MakeOpCall("relax.erf", {std::move(x)});
+}
+Expr floor(Expr x) {
+  return infer::MakeOpCall("relax.floor", {std::move(x)});
+}
+Expr ceil(Expr x) {
+  return infer::MakeOpCall("relax.ceil", {std::move(x)});
+}
+Expr round(Expr x) {
+  return infer::MakeOpCall("relax.round", {std::move(x)});
 }
 Expr abs(Expr x) {
   return infer::MakeOpCall("relax.abs", {std::move(x)});

@@ -22,6 +22,7 @@ struct Rule {
 // Most specific first: a convolution is also a product-sum reduction, and
 // every reduction rule handles the spatial stages around it.
 constexpr Rule kRules[] = {
+    {"matmul", rules::SchedulePackedMatmul},
     {"conv_blocked", rules::ScheduleConvBlocked},
     {"conv", rules::ScheduleConv},
     {"matmul", rules::ScheduleMatmul},

@@ -8,12 +8,14 @@
 #include "kiln/transform/convert_conv_layout.h"
 #include "kiln/transform/dead_code_elimination.h"
 #include "kiln/transform/default_schedule.h"
+#include "kiln/transform/dispatch_to_library.h"
 #include "kiln/transform/fold_constant.h"
 #include "kiln/transform/fuse_ops.h"
 #include "kiln/transform/fuse_tir.h"
 #include "kiln/transform/legalize_ops.h"
 #include "kiln/transform/lift_transform_params.h"
 #include "kiln/transform/normalize.h"
+#include "kiln/transform/pack_matmul_weights.h"
 #include "kiln/transform/pipeline.h"
 #include "kiln/transform/static_plan_block_memory.h"
 
@@ -21,13 +23,17 @@ namespace kiln::transform {
 namespace {
 
 std::vector<Pass> Default(const std::string& target, const PipelineOptions& options) {
-  KILN_CHECK(options.dispatch.empty()) << "pipeline 'default': dispatch to libraries is not available in this build";
   std::string kind = TargetKind(target);
   std::vector<Pass> passes = {
       // ---- graph: clean up ----
       Normalize(),             // struct info everywhere, A-normal form
       CanonicalizeBindings(),  // y = x; z = f(y) -> z = f(x)
+  };
+  // ---- libraries: matmul / linear / conv2d (+ epilogues) -> call_dps_packed ----
+  if (!options.dispatch.empty()) passes.push_back(DispatchToLibrary(options.dispatch));
+  passes.insert(passes.end(), {
       ConvertConvLayout(),     // conv2d NCHW -> NCHW16c, the ops between convs stay blocked
+      PackMatmulWeights(),     // linear/matmul weights -> column panels NK<b>n, packed once
       // ---- ops to kernels, weights prepared once ----
       LegalizeOps(kind),      // each op call -> call_tir of a te PrimFunc
       LiftTransformParams(),  // with "num_input": weight-only work -> main_transform_params
@@ -38,7 +44,7 @@ std::vector<Pass> Default(const std::string& target, const PipelineOptions& opti
       FuseOps(),               // chains and epilogues -> "Primitive" functions
       FuseTIR(),               // each such function -> one kernel
       DeadCodeElimination({}, true),
-  };
+  });
   // ---- kernels: schedules ----
   if (kind == "llvm") passes.push_back(DefaultSchedule());  // a rule-based schedule per kernel
   // ---- memory ----

@@ -88,6 +88,9 @@ const std::map<std::string, Example>& Examples() {
       // unary
       {"relax.abs", [](Inputs& in) { return op::abs(in.T(in.n, 4)); }},
       {"relax.erf", [](Inputs& in) { return op::erf(in.T(4)); }},
+      {"relax.floor", [](Inputs& in) { return op::floor(in.T(4)); }},
+      {"relax.ceil", [](Inputs& in) { return op::ceil(in.T(4)); }},
+      {"relax.round", [](Inputs& in) { return op::round(in.T(4)); }},
       {"relax.exp", [](Inputs& in) { return op::exp(in.T(4)); }},
       {"relax.log", [](Inputs& in) { return op::log(in.T(4)); }},
       {"relax.neg", [](Inputs& in) { return op::neg(in.T(4)); }},

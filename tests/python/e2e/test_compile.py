@@ -96,6 +96,29 @@ def test_fixture_conv_block():
     np.testing.assert_allclose(vm["main"](x).numpy(), ref, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("n", [1, 3])
+def test_fixture_resnet_stack(n):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    ex = kiln.compile(kiln.parse((FIXTURES / "resnet_stack.kir").read_text()))
+    vm = kiln.VirtualMachine(ex, kiln.cpu())
+    x = np.random.default_rng(3).standard_normal((n, 16, 32, 32)).astype("float32")
+
+    def conv(v, c_in, c_out, k, stride, seed):
+        w, b = fixture_const((c_out, c_in, k, k), seed), fixture_const((1, c_out, 1, 1), seed + 50)
+        return F.conv2d(v, torch.from_numpy(w), stride=stride, padding=k // 2) + torch.from_numpy(b)
+
+    h = torch.from_numpy(x)
+    for i, (c_in, c_out, stride) in enumerate([(16, 16, 1), (16, 32, 2), (32, 32, 1)]):
+        seed = 100 + 10 * i
+        y = conv(F.relu(conv(h, c_in, c_out, 3, stride, seed)), c_out, c_out, 3, 1, seed + 1)
+        shortcut = h if stride == 1 and c_in == c_out else conv(h, c_in, c_out, 1, stride, seed + 2)
+        h = F.relu(y + shortcut)
+    got = vm["main"](x).numpy()
+    assert got.shape == (n, 32, 16, 16)
+    np.testing.assert_allclose(got, h.numpy(), rtol=1e-4, atol=1e-4)
+
+
 def test_fixture_transformer_block():
     torch = pytest.importorskip("torch")
     F = torch.nn.functional

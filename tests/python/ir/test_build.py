@@ -43,3 +43,25 @@ def test_argument_checks():
         mod["scale_add"](np.zeros(4, "float64"), np.zeros(4, "float32"), 4)
     with pytest.raises(kiln.Error, match="not available yet"):
         kiln.build(scale_add(), target="cuda -arch=sm_90")
+
+
+def test_compound_dimension_before_the_buffer_that_binds_its_variables():
+    """A's length n * m is checked after B binds n and m, whatever the order
+    of the parameters."""
+    mod = kiln.parse("""
+module {
+  prim @flat_to_2d(A: Buffer((n * m,), float32), B: Buffer((n, m), float32)) {
+    for i in range(n) {
+      for j in range(m) {
+        B[i, j] = A[i * m + j] + 1.0
+      }
+    }
+  }
+}""")
+    rt = kiln.build(mod, target="llvm")
+    a = np.arange(6, dtype="float32")
+    b = kiln.nd.array(np.zeros((2, 3), "float32"))
+    rt["flat_to_2d"](kiln.nd.array(a), b)
+    np.testing.assert_array_equal(b.numpy(), a.reshape(2, 3) + 1)
+    with pytest.raises(kiln.Error, match="has shape"):
+        rt["flat_to_2d"](kiln.nd.array(np.zeros(5, "float32")), b)

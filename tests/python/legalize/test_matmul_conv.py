@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from legalize_util import legalize_call, run_kernel, run_op
+from legalize_util import kernel_of, legalize_call, run_kernel, run_op, scheduled_kernel
 
 import kiln
 from kiln import relax, tir
@@ -106,6 +106,51 @@ def test_linear_symbolic_batch():
     for size in (1, 2, 9):
         x, w, b = rand((size, 8)), rand((3, 8)), rand((3,))
         check(run_kernel(mod, [x, w, b], [((size, 3), "float32")]), x @ w.T + b)
+
+
+def pack_panels(w, b):
+    """w (N, K) in weight_layout "NK<b>n": (N / b, K, b)."""
+    n, k = w.shape
+    return np.ascontiguousarray(w.reshape(n // b, b, k).transpose(0, 2, 1))
+
+
+@pytest.mark.parametrize(
+    "x_shape, n, panel", [((5, 6), 8, 4), ((2, 3, 16), 32, 16), ((32, 24), 64, 32), ((1, 8), 16, 8)]
+)
+@pytest.mark.parametrize("bias", [False, True])
+def test_linear_packed_weight(x_shape, n, panel, bias):
+    x, w, b = rand(x_shape), rand((n, x_shape[-1])), rand((n,))
+    layout = f"NK{panel}n"
+    args = [x, pack_panels(w, panel)] + ([b] if bias else [])
+    got = run_op(lambda *v: op.linear(*v, weight_layout=layout), *args)
+    check(got, x @ w.T + (b if bias else 0))
+
+
+def test_linear_packed_weight_symbolic_batch_is_scheduled_as_matmul():
+    n = tir.SizeVar("n")
+    specs = [((n, 8), "float32"), ((2, 8, 16), "float32"), ((32,), "float32")]
+    mod = legalize_call(lambda *v: op.linear(*v, weight_layout="NK16n"), specs)
+    result = scheduled_kernel(kernel_of(mod)[1])
+    assert result.rule == "matmul" and not result.fallback
+    # No packing inside the kernel: the weight is read as it is.
+    assert "_global" not in str(result.func)
+    w, b = rand((32, 8)), rand((32,))
+    for size in (1, 7, 20):
+        x = rand((size, 8))
+        check(run_kernel(mod, [x, pack_panels(w, 16), b], [((size, 32), "float32")]), x @ w.T + b)
+
+
+@pytest.mark.parametrize(
+    "layout, w_shape, message",
+    [
+        ("NK4", (2, 6, 4), 'weight_layout must be "NK" or "NK<b>n"'),
+        ("NK4n", (8, 6), "must have rank 3"),
+        ("NK4n", (2, 6, 8), "its last dim must be 4"),
+    ],
+)
+def test_linear_packed_weight_errors(layout, w_shape, message):
+    with pytest.raises(kiln.Error, match=message):
+        legalize_call(lambda *v: op.linear(*v, weight_layout=layout), [((3, 6), "float32"), (w_shape, "float32")])
 
 
 # ---- convolutions ----

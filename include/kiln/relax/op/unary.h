@@ -15,6 +15,10 @@ Expr rsqrt(Expr x);
 Expr tanh(Expr x);
 Expr sigmoid(Expr x);
 Expr erf(Expr x);
+Expr floor(Expr x);
+Expr ceil(Expr x);
+// Halves to even, as numpy and torch.
+Expr round(Expr x);
 Expr abs(Expr x);
 Expr neg(Expr x);
 Expr relu(Expr x);

@@ -25,14 +25,6 @@
 namespace kiln::tir::rules {
 namespace {
 
-// The largest divisor of n that is at most cap.
-int64_t LargestDivisor(int64_t n, int64_t cap) {
-  for (int64_t d = std::min(n, cap); d > 1; --d) {
-    if (n % d == 0) return d;
-  }
-  return 1;
-}
-
 }  // namespace
 
 bool ScheduleConv(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options) {

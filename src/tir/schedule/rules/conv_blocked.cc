@@ -22,14 +22,6 @@
 namespace kiln::tir::rules {
 namespace {
 
-// The largest divisor of n that is at most cap.
-int64_t LargestDivisor(int64_t n, int64_t cap) {
-  for (int64_t d = std::min(n, cap); d > 1; --d) {
-    if (n % d == 0) return d;
-  }
-  return 1;
-}
-
 // The loops of the pattern, by position among the anchor's loops.
 struct BlockedConvLoops {
   std::vector<size_t> outer;  // spatial loops other than ow and oi (n, ob, oh)

@@ -16,6 +16,13 @@
 // dividing N that keeps the tile within the accumulator registers. A B
 // stored [.., n, k] with too few rows to pay for packing (a GEMV) is left
 // to the reduction rule, which vectorizes the dot products over k.
+//
+// A B packed ahead of time in panels of b columns, read at
+// [j / b, k..., j % b] (linear's weight_layout "NK<b>n", packed once at
+// compile time by PackMatmulWeights), is read as it is: NR is b, MR fits the
+// tile to the accumulators, and no packing runs in the kernel.
+#include <algorithm>
+
 #include "kiln/tir/schedule/index_map.h"
 #include "product_sum.h"
 
@@ -27,21 +34,25 @@ struct Tiling {
   bool pack = false;
 };
 
+// MR for m rows (nullopt: symbolic) with at most `max_mr` rows.
+int64_t ChooseMR(std::optional<int64_t> m, int64_t max_mr) {
+  int64_t mr = max_mr;
+  if (m) {
+    for (int64_t d = max_mr; d >= 1; --d) {
+      if (*m % d == 0) {
+        mr = d;
+        break;
+      }
+    }
+    if (mr < std::min<int64_t>(4, max_mr) && *m > max_mr) mr = max_mr;
+  }
+  return mr;
+}
+
 Tiling ChooseTiling(std::optional<int64_t> m, bool has_i, int64_t n, bool transposed_b, int64_t lanes,
                     const CpuScheduleOptions& options) {
   Tiling t;
-  if (has_i) {
-    t.mr = 8;
-    if (m) {
-      for (int64_t d = 8; d >= 1; --d) {
-        if (*m % d == 0) {
-          t.mr = d;
-          break;
-        }
-      }
-      if (t.mr < 4 && *m > 8) t.mr = 8;
-    }
-  }
+  if (has_i) t.mr = ChooseMR(m, 8);
   int64_t budget = t.mr == 1 ? options.accumulator_registers / 2 : options.accumulator_registers;
   t.nr = 0;
   for (int64_t vectors : {8, 4, 2, 1}) {
@@ -56,14 +67,45 @@ Tiling ChooseTiling(std::optional<int64_t> m, bool has_i, int64_t n, bool transp
   return t;
 }
 
-}  // namespace
+// The tiling for a B packed in panels of `width` columns: NR is the panel
+// width, MR at most 8 rows and as many as the accumulators hold.
+Tiling PanelTiling(std::optional<int64_t> m, bool has_i, int64_t width, int64_t lanes,
+                   const CpuScheduleOptions& options) {
+  Tiling t;
+  t.nr = width;
+  int64_t vectors = std::max<int64_t>(1, (width + lanes - 1) / lanes);
+  int64_t max_mr = std::clamp<int64_t>(options.accumulator_registers / vectors, 1, 8);
+  if (has_i) t.mr = ChooseMR(m, max_mr);
+  return t;
+}
 
-bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options) {
+// A B packed in panels: indices [floordiv(v, b), bare..., floormod(v, b)]
+// with v an iteration variable and b a constant; v's position and b.
+struct Panel {
+  size_t iter = 0;
+  int64_t width = 0;
+};
+std::optional<Panel> PackedPanel(const BlockNode* b, const std::vector<PrimExpr>& indices) {
+  if (indices.size() < 2) return std::nullopt;
+  const BinaryNode* div = indices.front().as<BinaryNode>();
+  const BinaryNode* mod = indices.back().as<BinaryNode>();
+  if (!div || !mod || div->op != BinaryOp::kFloorDiv || mod->op != BinaryOp::kFloorMod) return std::nullopt;
+  std::optional<size_t> v = IterIndex(b, div->a);
+  std::optional<int64_t> w = ConstIntValue(div->b);
+  if (!v || !w || *w < 1 || IterIndex(b, mod->a) != v || ConstIntValue(mod->b) != w) return std::nullopt;
+  if (!AllBare(b, {indices.begin() + 1, indices.end() - 1})) return std::nullopt;
+  return Panel{*v, *w};
+}
+
+// The matmul rule; with `packed_only`, only for a B packed in panels.
+bool Matmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options, bool packed_only) {
   std::optional<ProductSum> ps = FindProductSum(sch, stages);
   if (!ps) return false;
   const Stage& anchor = stages[ps->stage];
   const BlockNode* b = BlockOf(sch, anchor.block);
-  if (!AllBare(b, ps->x.indices) || !AllBare(b, ps->y.indices)) return false;
+  std::optional<Panel> panel_x = PackedPanel(b, ps->x.indices), panel_y = PackedPanel(b, ps->y.indices);
+  if (packed_only && !panel_x && !panel_y) return false;
+  if ((!panel_x && !AllBare(b, ps->x.indices)) || (!panel_y && !AllBare(b, ps->y.indices))) return false;
   std::vector<LoopRV> loops = sch.GetLoops(anchor.block);
   std::optional<std::vector<size_t>> iter_of = IterOfEachLoop(sch, b, loops);
   if (!iter_of) return false;
@@ -83,6 +125,10 @@ bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuSc
   if (used(ux, j) == used(uy, j)) return false;
   bool x_is_b = used(ux, j);
   const ProductOperand& opb = x_is_b ? ps->x : ps->y;
+  std::optional<Panel> panel = x_is_b ? panel_x : panel_y;
+  if ((x_is_b ? panel_y : panel_x) || (panel && b->iter_vars[panel->iter].var.get() != iter_at(j).var.get())) {
+    return false;
+  }
   const std::vector<bool>& ua = x_is_b ? uy : ux;
   const std::vector<bool>& ub = x_is_b ? ux : uy;
   std::optional<size_t> i;
@@ -92,22 +138,26 @@ bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuSc
       break;
     }
   }
-  // B's layout: j last (k-major rows, contiguous along j) or a reduction
-  // variable last (n-major rows, as linear's weight).
-  std::optional<size_t> last = IterIndex(b, opb.indices.back());
-  if (!last) return false;
-  bool transposed_b = b->iter_vars[*last].kind == IterKind::kReduce;
-  if (!transposed_b && b->iter_vars[*last].var.get() != iter_at(j).var.get()) return false;
+  // B's layout: j last (k-major rows, contiguous along j), a reduction
+  // variable last (n-major rows, as linear's weight), or packed panels.
+  bool transposed_b = false;
+  if (!panel) {
+    std::optional<size_t> last = IterIndex(b, opb.indices.back());
+    if (!last) return false;
+    transposed_b = b->iter_vars[*last].kind == IterKind::kReduce;
+    if (!transposed_b && b->iter_vars[*last].var.get() != iter_at(j).var.get()) return false;
+  }
   std::optional<int64_t> n = ConstExtent(sch, loops[j]);
-  if (!n) return false;
+  if (!n || (panel && *n % panel->width != 0)) return false;
   std::optional<int64_t> m = i ? ConstExtent(sch, loops[*i]) : std::optional<int64_t>(1);
   int64_t lanes = Lanes(options, OutputDType(b));
-  Tiling t = ChooseTiling(m, i.has_value(), *n, transposed_b, lanes, options);
+  Tiling t = panel ? PanelTiling(m, i.has_value(), panel->width, lanes, options)
+                   : ChooseTiling(m, i.has_value(), *n, transposed_b, lanes, options);
   if (transposed_b && !t.pack) return false;
   PrimExpr work = DomainSize(b);
   // The dimension of B that j indexes (what a transposed packing moves last).
   size_t b_ndim = opb.indices.size(), jd = 0;
-  while (jd < b_ndim && opb.indices[jd].get() != iter_at(j).var.get()) ++jd;
+  while (!panel && jd < b_ndim && opb.indices[jd].get() != iter_at(j).var.get()) ++jd;
   if (jd == b_ndim) return false;
   // From here on the schedule changes and `b` is stale.
 
@@ -156,6 +206,16 @@ bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuSc
   around.insert(around.end(), rest.begin(), rest.end());
   ScheduleRest(sch, around, options);
   return true;
+}
+
+}  // namespace
+
+bool SchedulePackedMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options) {
+  return Matmul(sch, stages, options, true);
+}
+
+bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options) {
+  return Matmul(sch, stages, options, false);
 }
 
 }  // namespace kiln::tir::rules

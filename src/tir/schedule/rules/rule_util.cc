@@ -102,6 +102,13 @@ bool MayReach(const PrimExpr& work, int64_t threshold) {
   return !c || *c >= threshold;
 }
 
+int64_t LargestDivisor(int64_t n, int64_t cap) {
+  for (int64_t d = std::min(n, cap); d > 1; --d) {
+    if (n % d == 0) return d;
+  }
+  return 1;
+}
+
 int64_t Lanes(const CpuScheduleOptions& options, DataType dtype) {
   int64_t bytes = std::max<int64_t>(1, dtype.bytes());
   return std::clamp<int64_t>(options.vector_bytes / bytes, 1, 64);
@@ -177,6 +184,16 @@ void ScheduleSpatialLoops(Schedule& sch, const BlockRV& block, size_t first, boo
   });
 }
 
+namespace {
+// Whether `body` calls an intrinsic (exp, log, tanh, ...): work that costs
+// more than a load to repeat.
+bool CallsIntrinsic(const Stmt& body) {
+  bool found = false;
+  PreOrderVisit(body, [&](const PrimExpr& e) { found |= e.as<CallNode>() != nullptr; });
+  return found;
+}
+}  // namespace
+
 std::vector<Stage> InlineStages(Schedule& sch, const std::vector<Stage>& stages) {
   std::vector<Stage> kept;
   for (const Stage& s : stages) {
@@ -184,9 +201,15 @@ std::vector<Stage> InlineStages(Schedule& sch, const std::vector<Stage>& stages)
       kept.push_back(s);
       continue;
     }
-    const Buffer out = BlockOf(sch, s.block)->writes[0].buffer;
+    const BlockNode* b = BlockOf(sch, s.block);
+    const Buffer out = b->writes[0].buffer;
+    std::vector<BlockRV> consumers = sch.GetConsumers(s.block);
+    if (consumers.size() > 1 && CallsIntrinsic(b->body)) {
+      kept.push_back(s);
+      continue;
+    }
     bool one_point = true;
-    for (const BlockRV& c : sch.GetConsumers(s.block)) {
+    for (const BlockRV& c : consumers) {
       const BlockNode* cb = BlockOf(sch, c);
       one_point &= ReadsAtOnePoint(cb->body, out) && ReadsAtOnePoint(cb->init, out);
     }

@@ -42,6 +42,8 @@ bool MayReach(const PrimExpr& work, int64_t threshold);
 
 // Vector lanes for elements of `dtype` (1 to 64).
 int64_t Lanes(const CpuScheduleOptions& options, DataType dtype);
+// The largest divisor of n that is at most cap (1 when there is none above 1).
+int64_t LargestDivisor(int64_t n, int64_t cap);
 // The dtype of the first buffer a block writes.
 DataType OutputDType(const BlockNode* block);
 
@@ -69,8 +71,9 @@ void ScheduleSpatialLoops(Schedule& sch, const BlockRV& block, size_t first, boo
 
 // Inlines (compute_inline) each stage that is not an output, has no
 // reduction, and whose consumers each read it at one point (so nothing is
-// computed twice); returns the stages that remain. Stages the primitive
-// refuses stay.
+// computed twice per consumer); returns the stages that remain. A stage
+// that calls an intrinsic (softmax's exp) and has several consumers stays:
+// computed once, stored, read twice. Stages the primitive refuses stay.
 std::vector<Stage> InlineStages(Schedule& sch, const std::vector<Stage>& stages);
 
 // The rules, one per file. Each returns false, having changed nothing, when
@@ -79,6 +82,10 @@ std::vector<Stage> InlineStages(Schedule& sch, const std::vector<Stage>& stages)
 bool ScheduleConvBlocked(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleConv(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
+// The matmul rule for a B packed in panels ahead of time (linear's
+// weight_layout "NK<b>n"), tried before the conv rules, which would take its
+// panel indices for a convolution window.
+bool SchedulePackedMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleReduction(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleInjective(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 
