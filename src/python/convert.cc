@@ -172,4 +172,16 @@ nb::object ToPython(const Any& v) {
   return NodeToPython(o);
 }
 
+std::shared_ptr<nb::object> KeepCallable(nb::handle f) {
+  return std::shared_ptr<nb::object>(new nb::object(nb::borrow(f)), [](nb::object* o) {
+    if (Py_IsInitialized()) {
+      nb::gil_scoped_acquire gil;
+      delete o;
+    } else {
+      (void)o->release();  // the interpreter freed it already
+      delete o;
+    }
+  });
+}
+
 }  // namespace kiln::python

@@ -5,6 +5,8 @@
 
 #include <nanobind/nanobind.h>
 
+#include <memory>
+
 #include "kiln/runtime/runtime.h"
 
 namespace kiln::python {
@@ -27,6 +29,11 @@ DataType ToDataType(nb::handle h);
 
 // Zero-copy import of an object with __dlpack__ (or a kiln NDArray).
 NDArray ArrayFromDLPack(nb::handle obj);
+
+// A Python callable kept by C++ (registries and passes may outlive the call
+// and the interpreter): released under the GIL, and not at all once the
+// interpreter is gone.
+std::shared_ptr<nb::object> KeepCallable(nb::handle f);
 
 // "ValueError: message", then the frames of the Python code that raised it:
 // how a kiln::Error raised for a Python callback describes its exception.

@@ -13,25 +13,7 @@
 #include "node.h"
 
 namespace kiln::python {
-namespace {
 using namespace kiln::relax;
-
-// A Python callable kept by C++ (the override registry outlives calls and
-// maybe the interpreter): released under the GIL, and not at all once the
-// interpreter is gone.
-std::shared_ptr<nb::object> KeepCallable(nb::handle f) {
-  return std::shared_ptr<nb::object>(new nb::object(nb::borrow(f)), [](nb::object* o) {
-    if (Py_IsInitialized()) {
-      nb::gil_scoped_acquire gil;
-      delete o;
-    } else {
-      (void)o->release();  // the interpreter freed it already
-      delete o;
-    }
-  });
-}
-
-}  // namespace
 
 // f(bb, call) -> Expr as an FLegalize (also an op's own legalization when
 // the op is registered from Python: custom_op.cc). The builder is lent to

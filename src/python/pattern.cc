@@ -25,19 +25,6 @@ Pattern ToPattern(nb::handle h, const char* what) {
   return p;
 }
 
-// A Python callable kept by C++ for as long as a pass holds it, released
-// under the GIL (and not at all once the interpreter is gone).
-std::shared_ptr<nb::object> Keep(nb::handle f) {
-  return std::shared_ptr<nb::object>(new nb::object(nb::borrow(f)), [](nb::object* o) {
-    if (Py_IsInitialized()) {
-      nb::gil_scoped_acquire gil;
-      delete o;
-    } else {
-      (void)o->release();
-      delete o;
-    }
-  });
-}
 
 nb::dict MatchToPython(const PatternMatch& m) {
   nb::dict d;
@@ -65,7 +52,7 @@ std::vector<transform::FusionPattern> ToFusionPatterns(nb::handle seq) {
         << "FuseOpsByPattern: each pattern is (name, pattern) or (name, pattern, check), got " << t.size() << " items";
     transform::FusionPattern p{nb::cast<std::string>(t[0]), ToPattern(t[1], "FuseOpsByPattern pattern"), {}};
     if (t.size() == 3 && !t[2].is_none()) {
-      std::shared_ptr<nb::object> check = Keep(t[2]);
+      std::shared_ptr<nb::object> check = KeepCallable(t[2]);
       std::string what = "FuseOpsByPattern: the check of pattern '" + p.name + "'";
       p.check = [check, what](const PatternMatch& m) {
         nb::gil_scoped_acquire gil;

@@ -80,15 +80,9 @@ memory Wrap(const memory::desc& md, const NDArray& a) { return memory(md, Engine
 
 // out (M, N) = act(x (M, K) @ (transpose_w ? w.T : w) + bias).
 void Gemm(const std::string& fname, const std::string& epilogue, const Any* args, int num_args, bool transpose_w) {
-  KILN_CHECK(num_args == 3 || num_args == 4) << fname << ": expects (x, w, [bias], out), got " << num_args << " arguments";
-  bool has_bias = num_args == 4;
-  NDArray x = F32Arg(fname, args, 0, 1), w = F32Arg(fname, args, 1, 2), out = F32Arg(fname, args, num_args - 1, 1);
-  KILN_CHECK(w.ndim() == 2) << fname << ": the weight must be 2-D, got " << ShapeString(w.shape());
-  int64_t k = x.shape().back(), n = transpose_w ? w.shape()[0] : w.shape()[1];
-  int64_t m = Prod(x.shape(), 0, x.ndim() - 1);
-  KILN_CHECK((transpose_w ? w.shape()[1] : w.shape()[0]) == k && out.numel() == m * n)
-      << fname << ": shapes " << ShapeString(x.shape()) << ", " << ShapeString(w.shape()) << " -> "
-      << ShapeString(out.shape()) << " do not fit";
+  GemmArgs g = CheckGemmArgs(fname, args, num_args, transpose_w);
+  int64_t m = g.m, n = g.n, k = g.k;
+  bool has_bias = g.bias.has_value();
   if (m == 0 || n == 0) return;
   memory::desc x_md({m, k}, memory::data_type::f32, Dims{k, 1});
   memory::desc w_md({k, n}, memory::data_type::f32, transpose_w ? Dims{1, k} : Dims{n, 1});
@@ -99,12 +93,8 @@ void Gemm(const std::string& fname, const std::string& epilogue, const Any* args
     return std::make_shared<dnnl::matmul>(dnnl::matmul::primitive_desc(desc, Epilogue(fname, epilogue), Engine()));
   });
   std::unordered_map<int, memory> margs = {
-      {DNNL_ARG_SRC, Wrap(x_md, x)}, {DNNL_ARG_WEIGHTS, Wrap(w_md, w)}, {DNNL_ARG_DST, Wrap(y_md, out)}};
-  if (has_bias) {
-    NDArray bias = F32Arg(fname, args, 2, 1);
-    KILN_CHECK(bias.numel() == n) << fname << ": the bias must have " << n << " values, got " << ShapeString(bias.shape());
-    margs[DNNL_ARG_BIAS] = Wrap(b_md, bias);
-  }
+      {DNNL_ARG_SRC, Wrap(x_md, g.x)}, {DNNL_ARG_WEIGHTS, Wrap(w_md, g.w)}, {DNNL_ARG_DST, Wrap(y_md, g.out)}};
+  if (has_bias) margs[DNNL_ARG_BIAS] = Wrap(b_md, *g.bias);
   MatchThreads();
   prim->execute(Stream(), margs);
   Stream().wait();

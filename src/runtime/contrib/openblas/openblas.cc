@@ -25,20 +25,14 @@ void MatchThreads() {
 
 // out (M, N) = x (M, K) @ (transpose_w ? w.T : w) + bias.
 void Gemm(const std::string& fname, const Any* args, int num_args, bool transpose_w) {
-  KILN_CHECK(num_args == 3 || num_args == 4) << fname << ": expects (x, w, [bias], out), got " << num_args << " arguments";
-  NDArray x = F32Arg(fname, args, 0, 1), w = F32Arg(fname, args, 1, 2), out = F32Arg(fname, args, num_args - 1, 1);
-  KILN_CHECK(w.ndim() == 2) << fname << ": the weight must be 2-D, got " << ShapeString(w.shape());
-  int64_t k = x.shape().back(), n = transpose_w ? w.shape()[0] : w.shape()[1];
-  int64_t m = Prod(x.shape(), 0, x.ndim() - 1);
-  KILN_CHECK((transpose_w ? w.shape()[1] : w.shape()[0]) == k && out.numel() == m * n)
-      << fname << ": shapes " << ShapeString(x.shape()) << ", " << ShapeString(w.shape()) << " -> "
-      << ShapeString(out.shape()) << " do not fit";
-  float* y = static_cast<float*>(out.data());
+  GemmArgs g = CheckGemmArgs(fname, args, num_args, transpose_w);
+  int64_t m = g.m, n = g.n, k = g.k;
+  const NDArray& x = g.x;
+  const NDArray& w = g.w;
+  float* y = static_cast<float*>(g.out.data());
   float beta = 0.0f;
-  if (num_args == 4) {
-    NDArray bias = F32Arg(fname, args, 2, 1);
-    KILN_CHECK(bias.numel() == n) << fname << ": the bias must have " << n << " values, got " << ShapeString(bias.shape());
-    const float* b = static_cast<const float*>(bias.data());
+  if (g.bias) {
+    const float* b = static_cast<const float*>(g.bias->data());
     for (int64_t i = 0; i < m; ++i) std::copy(b, b + n, y + i * n);
     beta = 1.0f;
   }
