@@ -15,6 +15,7 @@
 #include <llvm/TargetParser/Triple.h>
 
 #include "codegen_llvm.h"
+#include "../backends.h"
 #include "kiln/codegen/build.h"
 #include "kiln/runtime/error.h"
 #include "kiln/tir/analysis/verify_bounds.h"
@@ -108,9 +109,8 @@ runtime::Function LLVMModuleObj::GetFunction(const std::string& name) {
   return runtime::WrapCFunction(name, f, runtime::ObjectRef(runtime::GetRef<runtime::Object>(this)));
 }
 
-runtime::Module Build(const ir::IRModule& mod, const Target& target) {
-  KILN_CHECK(target.kind == "llvm") << "build: target '" << target.str() << "' is not available yet; "
-                                    << "this backend compiles for llvm (CPU) targets only";
+runtime::Module BuildLLVM(const ir::IRModule& mod, const Target& target) {
+  KILN_ICHECK(target.kind == "llvm") << "BuildLLVM: target " << target.str();
   std::unique_ptr<llvm::TargetMachine> tm = CreateTargetMachine(target);
   auto context = std::make_unique<llvm::LLVMContext>();
   // LLVM's warnings and remarks (a schedule's unroll hint it could not honor:
@@ -140,13 +140,5 @@ runtime::Module Build(const ir::IRModule& mod, const Target& target) {
   OptimizeModule(*module, *tm, target.opt_level);
   return runtime::Module(runtime::MakeObject<LLVMModuleObj>(target, std::move(context), std::move(module), names));
 }
-
-runtime::Module Build(const ir::IRModule& mod, const std::string& target) {
-  return Build(mod, Target::Parse(target));
-}
-
-KILN_REGISTER_FUNCTION("codegen.build", [](runtime::Ref<ir::IRModuleNode> mod, std::string target) {
-  return Build(ir::IRModule(mod), target);
-});
 
 }  // namespace kiln::codegen
