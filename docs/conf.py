@@ -25,6 +25,7 @@ extensions = [
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
+    "breathe",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -54,3 +55,12 @@ sphinx_gallery_conf = {
 }
 os.environ.setdefault("KILN_DOCS_MODE", mode)
 sys.path.insert(0, str(Path(__file__).parent))
+
+# The C++ API reference: Doxygen XML over include/kiln, pages per component
+# (docs/doxygen/cpp_reference.py), rendered by breathe.
+sys.path.insert(0, str(Path(__file__).parent / "doxygen"))
+import cpp_reference  # noqa: E402
+
+breathe_projects = {"kiln": str(cpp_reference.generate(Path(__file__).resolve().parent.parent))}
+breathe_default_project = "kiln"
+breathe_domain_by_extension = {"h": "cpp"}

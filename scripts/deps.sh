@@ -12,6 +12,7 @@ apt_packages=(
   libopenblas-dev libdnnl-dev      # library dispatch and reference kernels
   libgtest-dev libgmock-dev libbenchmark-dev
   ninja-build ccache pkg-config
+  doxygen chromium                 # the C++ API reference, the docs' browser check
 )
 missing=()
 for p in "${apt_packages[@]}"; do
