@@ -1,6 +1,7 @@
 // NDArray: allocation, views, copies and DLPack exchange.
 #include "kiln/runtime/ndarray.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 
@@ -102,7 +103,10 @@ NDArray AdoptDLTensor(Ref<NDArrayObj> obj, const DLTensor& t) {
   CheckShape(obj->shape);
   if (t.strides != nullptr) {
     obj->strides.assign(t.strides, t.strides + t.ndim);
-    if (obj->strides == CompactStrides(obj->shape)) obj->strides.clear();
+    // An empty array has no element to address: any strides describe it
+    // (NumPy gives zeros), so it counts as compact.
+    bool empty = std::find(obj->shape.begin(), obj->shape.end(), 0) != obj->shape.end();
+    if (empty || obj->strides == CompactStrides(obj->shape)) obj->strides.clear();
   }
   SyncTensor(obj.get());
   return NDArray(obj);

@@ -55,6 +55,16 @@ def test_strided_torch_tensor_keeps_strides():
     np.testing.assert_array_equal(x.numpy(), t.numpy())
 
 
+def test_empty_array_counts_as_compact():
+    # NumPy gives an empty array zero strides; with no element to address,
+    # Kiln takes it as compact, so a VM or kernel argument check accepts it
+    # (a key/value cache before the first token is empty along one axis).
+    a = np.zeros((1, 4, 0, 8), dtype="float32")
+    assert a.strides == (0, 0, 0, 0)
+    x = kiln.from_dlpack(a)
+    assert x.shape == (1, 4, 0, 8) and x.is_contiguous
+
+
 def test_lifetime_producer_dropped_first():
     x = kiln.from_dlpack(np.arange(1000, dtype="float32"))
     gc.collect()
