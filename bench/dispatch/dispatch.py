@@ -101,6 +101,7 @@ def main():
     threads = int(os.environ.get("KILN_NUM_THREADS", "0")) or os.cpu_count()
     rng = np.random.default_rng(0)
     rows = []
+    load_before = os.getloadavg()[0]
     for name, mod, shapes in models:
         args = [kiln.nd.array((rng.standard_normal(s) * 0.05).astype("float32")) for s in shapes]
         row = {"model": name, "threads": threads, "ms": {}, "dispatched": {}}
@@ -130,6 +131,7 @@ def main():
         "| model | kiln | " + " | ".join(libs) + " | " + " | ".join(f"kiln / {lib}" for lib in libs) + " |",
         "|---" * (2 + 2 * len(libs)) + "|",
     ]
+    load = f"Load average {load_before:.2f} before the run, {os.getloadavg()[0]:.2f} after ({os.cpu_count()} CPUs)"
     for r in rows:
         lines.append(
             f'| {r["model"]} | {r["ms"]["kiln"]:.3f} | '
@@ -138,6 +140,7 @@ def main():
             + " | ".join(f'{r["kiln_over"][lib]:.2f}' for lib in libs)
             + " |"
         )
+    lines += ["", load + (": other work on the machine skews the figures." if load_before > 0.5 else ".")]
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
