@@ -26,6 +26,9 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "breathe",
+    "kiln_tested_in",
+    "kiln_config_ref",
+    "kiln_compat",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -64,3 +67,12 @@ import cpp_reference  # noqa: E402
 breathe_projects = {"kiln": str(cpp_reference.generate(Path(__file__).resolve().parent.parent))}
 breathe_default_project = "kiln"
 breathe_domain_by_extension = {"h": "cpp"}
+
+# The Python API reference tied to the tests and the configuration reference
+# (docs/_ext/kiln_tested_in.py, docs/_ext/kiln_config_ref.py): extensions of
+# our own, found on this path.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
+# The compatibility matrix (docs/_ext/kiln_compat.py) is rendered from the
+# outcomes the last pytest run wrote (tests/python/compat_matrix.py).
+kiln_compat_json = str(Path(__file__).resolve().parents[1] / "build" / "compat.json")

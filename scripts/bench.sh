@@ -11,6 +11,12 @@
 #   scripts/bench.sh dispatch [--quick]  MLP and conv stack: default pipeline with dispatch to
 #                                      OpenBLAS / oneDNN vs Kiln's own kernels, 2 threads
 #                                      (bench/dispatch/dispatch.py); --quick writes dispatch_quick.*
+#   scripts/bench.sh models [--quick] [--models a,b] [--batches 1,8]
+#                                      whole models (resnet18/50, mobilenet_v2, BERT-base, GPT-2,
+#                                      MLP), batch 1 and 8, 2 threads: Kiln vs PyTorch eager,
+#                                      Inductor, ONNX Runtime and Apache TVM, with compile times
+#                                      (bench/models/bench_models.py; writes models.{json,md,png});
+#                                      --quick: MLP and resnet18 at batch 1, models_quick.*
 # The gemm suite builds with ninja in build/ when it is configured, else with
 # scripts/build.sh; with KILN_BUILD_LOCK set it builds under `flock` of that file.
 set -euo pipefail
@@ -106,8 +112,14 @@ print(open("bench/results/runtime.md").read())'
     KILN_NUM_THREADS=2 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=passive \
       .venv/bin/python bench/dispatch/dispatch.py ${2:-}
     ;;
+  models)
+    shift
+    KILN_NUM_THREADS=2 TVM_NUM_THREADS=2 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 \
+      .venv/bin/python bench/models/bench_models.py --threads 2 "$@"
+    ;;
   *)
-    echo "usage: scripts/bench.sh runtime | gemm [--quick] | ops [--quick] | dispatch [--quick]" >&2
+    echo "usage: scripts/bench.sh runtime | gemm [--quick] | ops [--quick] | dispatch [--quick]" \
+         "| models [--quick] [--models a,b] [--batches 1,8]" >&2
     exit 2
     ;;
 esac

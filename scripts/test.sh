@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: C++ (ctest), the C++
 # runtime tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# Python (pytest), and the executable docs. Exits non-zero when anything fails.
+# Python (pytest), the executable docs, and checks of the built site. Exits
+# non-zero when anything fails.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,8 +22,13 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}  # relative paths: clones share t
 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
 
+echo "== Python tests (pytest)"
+# Before the docs: the run writes build/compat.json, which the compatibility
+# page renders. Tests of the built site (marker built_docs) run after it.
+.venv/bin/python -m pytest -q tests/python -m "not built_docs"
+
 echo "== Documentation (every tutorial runs; warnings are errors)"
 scripts/docs.sh
 
-echo "== Python tests (pytest)"
-.venv/bin/python -m pytest -q tests/python
+echo "== The built site (links, notebooks, headless Chromium)"
+.venv/bin/python -m pytest -q tests/python -m built_docs

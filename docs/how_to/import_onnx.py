@@ -167,6 +167,48 @@ want = np.log(sess.run(None, {"image": image})[0])
 print("log_softmax model vs log(onnxruntime), max abs difference:", float(np.abs(log_probs - want).max()))
 
 ######################################################################
+# A node of a custom domain (``domain="com.example"``) becomes a call of the
+# relax op registered under ``"<domain>.<op_type>"``: register it from
+# Python (inference and a compute-DSL legalization, see *Customize
+# operators*) or C++, and the importer passes the node's inputs as the op's
+# arguments and its attributes as the op's attributes. Here is a scaled
+# ``x * sigmoid(beta * x)`` that the exporter wrote as ``com.example.Swish``.
+
+from kiln import tir  # noqa: E402
+from kiln.tir import te  # noqa: E402
+
+
+def swish_legalize(bb, call):
+    beta = float(call.attrs["beta"])
+    return relax.call_te(bb, call, "swish",
+                         lambda x: te.compute(x.shape, lambda *i: x[i] * tir.sigmoid(x[i] * beta), name="swish"))
+
+
+relax.register_op("com.example.Swish", args=["x"], attrs={"beta": 1.0}, infer=lambda call: call.args[0].struct_info,
+                  legalize=swish_legalize, pattern="elementwise")
+swish_graph = helper.make_graph(
+    [helper.make_node("Swish", ["x"], ["y"], domain="com.example", beta=1.5)], "swish",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 8])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 8])])
+swish_model = helper.make_model(swish_graph, opset_imports=[helper.make_opsetid("", 18),
+                                                            helper.make_opsetid("com.example", 1)])
+swish_mod = kiln.frontend.from_onnx(swish_model)
+print(swish_mod)
+x = rng.standard_normal((3, 8)).astype(np.float32)
+y = kiln.VirtualMachine(kiln.compile(swish_mod, target="llvm"), kiln.cpu())["main"](x).numpy()
+print("com.example.Swish vs NumPy, max abs difference:", float(np.abs(y - x / (1 + np.exp(-1.5 * x))).max()))
+relax.remove_op("com.example.Swish")
+
+######################################################################
+# Control flow: an ``If`` whose condition is known at import time (a
+# constant, or computed from shapes) imports only the branch it takes; one
+# decided at run time becomes a relax ``if`` with both branches (the
+# outer graph's names are visible inside). A ``Loop`` with a constant trip
+# count, as ``torch.onnx`` exports a Python ``for`` loop, is unrolled (up to
+# 64 iterations; scan outputs are stacked); other loops raise ``kiln.Error``
+# naming the node. ``Pad`` supports the constant, reflect, edge and wrap
+# modes.
+#
 # Models exported from PyTorch (``torch.onnx.export(..., dynamo=True)``,
 # opset 18) import the same way: resnet, mobilenet, BERT and GPT-2 graphs
 # are tested against PyTorch and ONNX Runtime in

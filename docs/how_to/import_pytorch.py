@@ -65,6 +65,22 @@ mod = kiln.frontend.from_torch(mlp, [(("batch", 8), "float32")])
 print(mod["main"].params[0].struct_info)
 
 ######################################################################
+# A ``kiln.frontend.Dim`` gives the dim a range. It goes to
+# ``torch.export`` as a ``torch.export.Dim`` with that range, and the
+# importer records it in the function attributes ``tir_var_lower_bound`` /
+# ``tir_var_upper_bound`` (``from_exported_program`` reads the same from
+# ``ep.range_constraints``; torch's unbounded upper end records nothing).
+# Memory planning reads the upper bound: the intermediate ``(batch, 16)``
+# tensor gets a storage of 8 * 16 * 4 bytes planned at compile time instead
+# of one sized at run time; a batch above 8 then fails in the VM's
+# allocation.
+
+bounded = kiln.frontend.from_torch(mlp, [((kiln.frontend.Dim("batch", min=1, max=8), 8), "float32")])
+print({k: v for k, v in bounded["main"].attrs.items() if k.startswith("tir_var")})
+print([line.strip() for line in kiln.pipeline.get("default", "llvm")(bounded).script().splitlines()
+       if "alloc_storage" in line])
+
+######################################################################
 # An op without a converter is reported with every other one of the graph
 # at once, each by its FX node and ATen target, before anything is
 # converted:

@@ -21,7 +21,17 @@ def compile(mod, target: str = "llvm", pipeline=None) -> CompiledModule:  # noqa
     pipeline of the target, a pipeline's name (``"zero"``), a
     :class:`kiln.pipeline.Pipeline`, a list of passes (``[]`` for none: the
     module is already lowered) or any callable from IRModule to IRModule. What it leaves must be lowered: op calls still in the
-    module raise :class:`kiln.Error` naming them."""
+    module raise :class:`kiln.Error` naming them.
+
+    Examples:
+        >>> import numpy as np
+        >>> mod = kiln.parse(
+        ...     "module { func @main(x: Tensor((3,), float32)) -> Tensor((3,), float32) { return relu(x) } }")
+        >>> ex = kiln.compile(mod, target="llvm")
+        >>> vm = kiln.VirtualMachine(ex, kiln.cpu())
+        >>> vm["main"](np.array([-1.0, 0.5, 2.0], "float32")).numpy()
+        array([0. , 0.5, 2. ], dtype=float32)
+    """
     from . import pipeline as _pipeline
 
     target = str(target)

@@ -13,7 +13,15 @@ __all__ = ["NDArray", "array", "empty", "from_dlpack", "save", "load"]
 
 def array(data, device: Optional[Device] = None, dtype=None) -> NDArray:
     """A new Kiln array holding a copy of ``data`` (a NumPy array, a PyTorch
-    tensor, a Kiln array, any DLPack tensor, or nested lists and scalars)."""
+    tensor, a Kiln array, any DLPack tensor, or nested lists and scalars).
+
+    Examples:
+        >>> a = kiln.nd.array([[1, 2], [3, 4]], dtype="float32")
+        >>> a.shape, a.dtype
+        ((2, 2), 'float32')
+        >>> a.numpy().sum()
+        np.float32(10.0)
+    """
     device = device if device is not None else cpu()
     if isinstance(data, NDArray) and dtype is None:
         source = data

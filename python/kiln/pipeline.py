@@ -1,5 +1,5 @@
 """Named pipelines (``kiln.pipeline``): the standard lists of passes from a
-graph of ops to a module ready for codegen.
+graph of ops to a module ready for codegen::
 
     p = kiln.pipeline.get("default", target="llvm")
     print(p)                                  # the passes, one a line
@@ -70,11 +70,25 @@ class Pipeline(list):
 
 def get(name: str = "default", target: str = "llvm", dispatch: Optional[Union[str, List[str]]] = None) -> Pipeline:
     """The passes of pipeline ``name`` for ``target`` as a :class:`Pipeline`.
-    ``dispatch`` names libraries to send patterns to (``["onednn"]``)."""
+    ``dispatch`` names libraries to send patterns to (``["onednn"]``).
+
+    Examples:
+        >>> kiln.pipeline.get("zero").names
+        ['Normalize', 'LegalizeOps']
+        >>> p = kiln.pipeline.get("default", target="llvm")
+        >>> p.index_of("LegalizeOps") < p.index_of("DefaultSchedule")
+        True
+    """
     if isinstance(dispatch, str):
         dispatch = [dispatch]
     return Pipeline(_pipeline_passes(name, str(target), list(dispatch or [])), name)
 
 
 def list_pipelines() -> List[str]:
+    """The names :func:`get` takes.
+
+    Examples:
+        >>> {"zero", "default"} <= set(kiln.pipeline.list_pipelines())
+        True
+    """
     return list(_list_pipelines())

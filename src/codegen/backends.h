@@ -12,4 +12,11 @@ namespace kiln::codegen {
 // "llvm": native code for a CPU, JIT-compiled in process (llvm/llvm_module.cc).
 runtime::Module BuildLLVM(const ir::IRModule& mod, const Target& target);
 
+// "c": C source compiled by the system C compiler on first use (c/build_c.cc).
+runtime::Module BuildC(const ir::IRModule& mod, const Target& target);
+
+// "cuda": device code only, one PTX kernel per PrimFunc through LLVM's NVPTX
+// backend; the module holds the source and cannot run (cuda/cuda_module.cc).
+runtime::Module BuildCUDA(const ir::IRModule& mod, const Target& target);
+
 }  // namespace kiln::codegen

@@ -9,6 +9,8 @@ namespace kiln::codegen {
 
 runtime::Module Build(const ir::IRModule& mod, const Target& target) {
   if (target.kind == "llvm") return BuildLLVM(mod, target);
+  if (target.kind == "c") return BuildC(mod, target);
+  if (target.kind == "cuda") return BuildCUDA(mod, target);
   KILN_THROW() << "build: target '" << target.str() << "' has no code generator in this build";
 }
 

@@ -21,6 +21,8 @@ void BindCustomOp(nb::module_& m);  // after relax
 void BindCompile(nb::module_& m);   // after vm, ir and codegen
 void BindFrontend(nb::module_& m);
 void BindPattern(nb::module_& m);   // after relax and transform
+void BindRegistries(nb::module_& m);  // the configuration reference's registries
+void BindExternalCodegen(nb::module_& m);  // after codegen
 }  // namespace kiln::python
 
 NB_MODULE(_core, m) {
@@ -46,4 +48,6 @@ NB_MODULE(_core, m) {
   kiln::python::BindCompile(m);
   kiln::python::BindFrontend(m);
   kiln::python::BindPattern(m);
+  kiln::python::BindRegistries(m);
+  kiln::python::BindExternalCodegen(m);
 }

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "kiln/runtime/env.h"
 #include "kiln/runtime/error.h"
 
 namespace kiln::runtime {
@@ -50,7 +51,7 @@ inline void Backoff(bool oversubscribed) {
 }
 
 int DefaultThreads() {
-  if (const char* env = std::getenv("KILN_NUM_THREADS")) {
+  if (const char* env = GetEnv("KILN_NUM_THREADS")) {
     char* end = nullptr;
     long n = std::strtol(env, &end, 10);
     KILN_CHECK(end != env && *end == '\0' && n >= 1 && n <= 1024)

@@ -7,6 +7,7 @@
 #include "../text/syntax.h"
 #include "../text/tir_printer.h"
 #include "kiln/ir/module.h"
+#include "kiln/runtime/module.h"
 #include "kiln/tir/functor.h"
 
 namespace kiln::tir {
@@ -183,6 +184,9 @@ std::string TextPrinter::AttrValue(const runtime::Any& value) const {
     return "meta[" + std::to_string(ctx_->MetaIndex(runtime::NDArray(array))) + "]";
   }
   if (auto expr = obj.As<PrimExprNode>()) return "tir(" + Expr(PrimExpr(expr)) + ")";
+  // Compiled code (RunCodegen's "external_mods") prints as what it is; it
+  // has no text to parse back, as a compiled object file would not.
+  if (auto m = obj.As<runtime::ModuleObj>()) return "runtime_module(" + text::Quote(m->kind()) + ")";
   auto gv = obj.As<ir::GlobalVarNode>();
   KILN_CHECK(gv) << "an attribute value of type " << value.TypeName() << " has no text form";
   return GlobalName(gv->name);

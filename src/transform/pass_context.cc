@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "kiln/runtime/env.h"
 #include "kiln/transform/pass.h"
 
 namespace kiln::transform {
@@ -103,7 +104,7 @@ PassContext PassContext::Create(int opt_level, std::map<std::string, runtime::An
   n->instruments = std::move(instruments);
   PassContext ctx(n);
   std::string dump = ctx.GetConfig<std::string>("dump_ir");
-  if (const char* env = std::getenv("KILN_DUMP_IR"); dump.empty() && env != nullptr) dump = env;
+  if (const char* env = runtime::GetEnv("KILN_DUMP_IR"); dump.empty() && env != nullptr) dump = env;
   if (!dump.empty()) n->instruments.push_back(MakeDumpIR(dump));
   if (ctx.GetConfig<bool>("verify_well_formed")) n->instruments.push_back(MakeWellFormedCheck());
   return ctx;

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import compat_matrix  # tests/python/compat_matrix.py: @pytest.mark.compat and build/compat.json
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -24,3 +26,10 @@ def library_so(tmp_path_factory):
         check=True,
     )
     return out
+
+
+def pytest_configure(config):
+    compat_matrix.configure(config)
+    # scripts/test.sh runs these after the docs build, the rest before it
+    # (the compatibility page renders the json the first run writes).
+    config.addinivalue_line("markers", "built_docs: checks the site scripts/docs.sh built (docs/_build/html)")

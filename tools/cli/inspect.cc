@@ -57,7 +57,10 @@ OpCounts CountRelaxOps(const ir::IRModule& mod) {
 }
 
 std::string RelaxOpStatus(const std::string& name) {
-  relax::Op op = relax::FindOp("relax." + name);
+  // Built-in ops print without their "relax." prefix; custom ops (an ONNX
+  // custom-domain op registered as "com.example.Rope") print their full name.
+  relax::Op op = relax::FindOp(name);
+  if (!op) op = relax::FindOp("relax." + name);
   if (!op) return "unknown";
   return op->legalize ? "supported" : "no legalization (must be lowered before codegen)";
 }

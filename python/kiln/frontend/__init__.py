@@ -5,16 +5,17 @@ it; ``from_exported_program`` imports an ExportedProgram the user made;
 ``from_fx`` imports an FX graph (``torch.fx.symbolic_trace``, a dynamo graph)
 that ``torch.export`` cannot capture. PyTorch is imported on first use, so
 ``import kiln`` does not need it. ``from_onnx`` imports an ONNX model (the C++
-importer)."""
+importer). ``Dim`` names a symbolic dim of ``input_specs`` with a range."""
 
+from .dim import Dim
 from .onnx import from_onnx
 
-__all__ = ["from_exported_program", "from_fx", "from_onnx", "from_torch"]
+__all__ = ["Dim", "from_exported_program", "from_fx", "from_onnx", "from_torch"]
 
 
 def from_torch(model, input_specs, dynamic_shapes=None, keep_params_as_input=False):
     """`model` exported with torch.export and imported; input_specs: one
-    (shape, dtype) per input, a string dim symbolic. Returns the IRModule, or
+    (shape, dtype) per input, a string or a Dim (with a range) symbolic. Returns the IRModule, or
     (IRModule, params) with keep_params_as_input. See kiln.frontend.torch."""
     from .torch import from_torch as impl
 

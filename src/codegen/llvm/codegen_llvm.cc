@@ -48,38 +48,6 @@ llvm::FunctionType* RuntimeAPIType(llvm::LLVMContext& ctx, RuntimeAPIField field
   return nullptr;
 }
 
-// The variables the compute function takes, in order: each parameter (a
-// buffer parameter as its buffer's data pointer), then the variables of
-// buffer shapes and strides that are no parameter.
-std::vector<Var> ComputeArgs(const std::string& name, const PrimFunc& func) {
-  std::vector<Var> args;
-  auto seen = [&](const Var& v) {
-    for (const Var& a : args) {
-      if (a.get() == v.get()) return true;
-    }
-    return false;
-  };
-  for (const Var& p : func->params) {
-    Buffer b = func->BufferOf(p);
-    Var v = b ? b->data : p;
-    KILN_CHECK(!seen(v)) << name << ": parameter '" << (b ? b->name : p.name())
-                         << "' shares its data with another parameter";
-    args.push_back(v);
-  }
-  for (const auto& [param, b] : func->buffer_map) {
-    KILN_CHECK(AsConstInt(b->elem_offset))
-        << name << ": buffer '" << b->name << "' has a symbolic elem_offset, which compiled functions do not take";
-    for (const auto* dims : {&b->shape, &b->strides}) {
-      for (const PrimExpr& d : *dims) {
-        PreOrderVisit(d, [&](const PrimExpr& e) {
-          if (e.as<VarNode>() && !seen(Var(e))) args.push_back(Var(e));
-        });
-      }
-    }
-  }
-  return args;
-}
-
 }  // namespace
 
 CodeGenLLVM::CodeGenLLVM(llvm::Module& module, const Target& target)

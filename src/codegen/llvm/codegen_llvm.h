@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "../codegen_util.h"
 #include "kiln/codegen/target.h"
 #include "kiln/tir/functor.h"
 
@@ -91,6 +92,10 @@ class CodeGenLLVM : public tir::ExprFunctor<llvm::Value*(const tir::PrimExpr&)>,
 #define KILN_X(name) void VisitStmt_(const tir::name##Node* op) override;
   KILN_TIR_STMT_KINDS(KILN_X)
 #undef KILN_X
+
+  // For code generators that emit their own kind of function (GPU kernels):
+  // names the PrimFunc being compiled in messages.
+  void set_function_name(const std::string& name) { function_name_ = name; }
 
  private:
   // Alias metadata of the accesses through one buffer data pointer.

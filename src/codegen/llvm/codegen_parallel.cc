@@ -10,38 +10,10 @@ namespace kiln::codegen {
 
 using namespace tir;
 
-namespace {
-
-// The variables a statement uses (buffer data included), in order of first use.
-class UsedVars : public StmtVisitor {
- public:
-  std::vector<Var> vars;
-
- protected:
-  void VisitExpr_(const VarNode* op) override { Add(Var(runtime::GetRef<PrimExprNode>(op))); }
-  void VisitBufferUse(const Buffer& buffer) override { Add(buffer->data); }
-  void VisitStmt_(const AllocateNode* op) override {
-    for (const PrimExpr& d : op->buffer->shape) VisitExpr(d);
-    StmtVisitor::VisitStmt_(op);
-  }
-
- private:
-  void Add(const Var& v) {
-    for (const Var& u : vars) {
-      if (u.get() == v.get()) return;
-    }
-    vars.push_back(v);
-  }
-};
-
-}  // namespace
-
 void CodeGenLLVM::EmitParallelFor(const ForNode* op) {
   // The closure: {min, extent, captured variables...}, filled in by the caller.
-  UsedVars used;
-  used.VisitStmt(op->body);
   std::vector<Var> captured;
-  for (const Var& v : used.vars) {
+  for (const Var& v : UsedVars(op->body)) {
     if (IsBound(v)) captured.push_back(v);
   }
   std::vector<llvm::Value*> values = {Emit(op->min), Emit(op->extent)};

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "../c/c_module.h"
 #include "kiln/codegen/build.h"
 #include "kiln/runtime/error.h"
 #include "llvm_module.h"
@@ -73,10 +74,13 @@ void LinkSharedLibrary(const std::vector<std::pair<std::string, std::string>>& i
 void ExportLibrary(const runtime::Module& module, const std::string& path, const std::string& cc) {
   KILN_CHECK(module.defined()) << "ExportLibrary: the module is undefined";
   auto* obj = dynamic_cast<LLVMModuleObj*>(module.obj().get());
-  KILN_CHECK(obj) << "ExportLibrary: cannot export a module of kind '" << module.kind()
-                  << "'; expected one from codegen::Build (kind llvm)";
+  bool c = dynamic_cast<CSourceModuleObj*>(module.obj().get()) != nullptr;
+  KILN_CHECK(obj || c) << "ExportLibrary: cannot export a module of kind '" << module.kind()
+                       << "'; expected one from codegen::Build (kind llvm or c)";
   KILN_CHECK(module.imports().empty()) << "ExportLibrary: modules with imports cannot be exported yet";
-  LinkSharedLibrary({{".o", obj->ObjectCode()}}, path, cc, "ExportLibrary: linking");
+  std::vector<std::pair<std::string, std::string>> inputs;
+  if (!AppendCKernelObject(module, cc, &inputs)) inputs.emplace_back(".o", obj->ObjectCode());
+  LinkSharedLibrary(inputs, path, cc, "ExportLibrary: linking");
 }
 
 KILN_REGISTER_FUNCTION("codegen.export_library",

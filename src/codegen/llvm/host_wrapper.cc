@@ -18,25 +18,6 @@ const std::vector<std::string> kTypeCodeNames = {"int", "float", "handle", "None
                                                  "str", "dtype", "device", "bool"};
 const std::vector<std::string> kDtypeCodeNames = {"int", "uint", "float", "handle", "bfloat", "complex", "bool"};
 
-// "(%lld,)" or "(%lld, %lld)": the printf format of an n-tuple of int64.
-std::string TupleFormat(size_t n) {
-  std::string s = "(";
-  for (size_t i = 0; i < n; ++i) s += i ? ", %lld" : "%lld";
-  return s + (n == 1 ? ",)" : ")");
-}
-
-std::vector<Var> VarsOf(const PrimExpr& e) {
-  std::vector<Var> vars;
-  PreOrderVisit(e, [&](const PrimExpr& x) {
-    if (!x.as<VarNode>()) return;
-    for (const Var& v : vars) {
-      if (v.get() == x.get()) return;
-    }
-    vars.push_back(Var(x));
-  });
-  return vars;
-}
-
 class HostWrapper {
  public:
   HostWrapper(CodeGenLLVM& cg, const std::string& name, const PrimFunc& func)

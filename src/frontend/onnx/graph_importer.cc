@@ -2,7 +2,8 @@
 // has a converter (listing all that do not at once), makes the graph inputs
 // the parameters of "main" (symbolic dims as tir size variables), the
 // initializers constants, then converts the nodes in order into one dataflow
-// block. Entry points FromONNX, FromONNXBytes and UnsupportedONNXOps.
+// block (subgraphs of If and Loop into the same block, in a scope of their
+// own). Entry points FromONNX, FromONNXBytes and UnsupportedONNXOps.
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -13,6 +14,7 @@
 #include "kiln/frontend/onnx.h"
 #include "kiln/relax/op/cast.h"
 #include "kiln/relax/op/create.h"
+#include "kiln/relax/op.h"
 #include "kiln/relax/op/manipulate.h"
 #include "kiln/runtime/error.h"
 
@@ -84,18 +86,48 @@ int64_t DefaultOpset(const kiln_onnx::ModelProto& model) {
   return opset;
 }
 
-// The op_types (domain-qualified outside the default domain) without a
-// converter, each with the first node using it.
-std::vector<std::pair<std::string, std::string>> FindUnsupported(const kiln_onnx::GraphProto& graph) {
+using Unsupported = std::vector<std::pair<std::string, std::string>>;
+
+// Adds the op_types of `graph` and its subgraphs (domain-qualified outside
+// the default domain) without a converter, or without a registered relax op
+// for a custom domain, each with the first node using it.
+void CollectUnsupported(const kiln_onnx::GraphProto& graph, const CustomOpMap& custom_ops, Unsupported& out,
+                        std::set<std::string>& seen) {
   const ConverterTable& table = Converters();
-  std::vector<std::pair<std::string, std::string>> out;
-  std::set<std::string> seen;
   for (int i = 0; i < graph.node_size(); ++i) {
     const auto& node = graph.node(i);
-    bool ok = IsDefaultDomain(node.domain()) && table.count(node.op_type()) > 0;
-    std::string op = IsDefaultDomain(node.domain()) ? node.op_type() : node.domain() + "." + node.op_type();
+    bool ok = IsDefaultDomain(node.domain()) ? table.count(node.op_type()) > 0
+                                             : relax::FindOp(CustomOpName(node, custom_ops)).get() != nullptr;
+    std::string op = IsDefaultDomain(node.domain()) ? node.op_type() : CustomOpKey(node);
     if (!ok && seen.insert(op).second) out.emplace_back(op, NodeLabel(node, i));
+    for (const auto& a : node.attribute()) {
+      if (a.type() == kiln_onnx::AttributeProto::GRAPH) CollectUnsupported(a.g(), custom_ops, out, seen);
+    }
   }
+}
+
+// Whether `graph` (or a subgraph) has an If whose condition may be known
+// only at run time: neither an initializer nor a Constant node's output.
+// Such an If becomes a relax If, which cannot sit in a dataflow block.
+bool HasRunTimeIf(const kiln_onnx::GraphProto& graph, std::set<std::string> constants = {}) {
+  for (const auto& init : graph.initializer()) constants.insert(init.name());
+  for (const auto& node : graph.node()) {
+    if (node.op_type() == "Constant" && node.output_size() > 0) constants.insert(node.output(0));
+    if (IsDefaultDomain(node.domain()) && node.op_type() == "If" && node.input_size() > 0 &&
+        !constants.count(node.input(0))) {
+      return true;
+    }
+    for (const auto& a : node.attribute()) {
+      if (a.type() == kiln_onnx::AttributeProto::GRAPH && HasRunTimeIf(a.g(), constants)) return true;
+    }
+  }
+  return false;
+}
+
+Unsupported FindUnsupported(const kiln_onnx::GraphProto& graph, const CustomOpMap& custom_ops) {
+  Unsupported out;
+  std::set<std::string> seen;
+  CollectUnsupported(graph, custom_ops, out, seen);
   return out;
 }
 
@@ -103,13 +135,14 @@ std::vector<std::pair<std::string, std::string>> FindUnsupported(const kiln_onnx
 
 class GraphImporter {
  public:
-  GraphImporter(const kiln_onnx::ModelProto& model, std::string base_dir)
-      : model_(model), base_dir_(std::move(base_dir)) {}
+  GraphImporter(const kiln_onnx::ModelProto& model, std::string base_dir, CustomOpMap custom_ops)
+      : model_(model), base_dir_(std::move(base_dir)), custom_ops_(std::move(custom_ops)) {}
 
   ir::IRModule Import() {
     int64_t opset = DefaultOpset(model_);
+    opset_ = opset;
     const auto& graph = model_.graph();
-    auto unsupported = FindUnsupported(graph);
+    auto unsupported = FindUnsupported(graph, custom_ops_);
     if (!unsupported.empty()) {
       std::ostringstream msg;
       msg << "ONNX: " << unsupported.size() << " unsupported op" << (unsupported.size() > 1 ? "s" : "") << ":";
@@ -125,8 +158,14 @@ class GraphImporter {
       params.push_back(MakeParam(input));
       values_[input.name()] = Value(params.back());
     }
+    // A run-time If needs a binding block (no dataflow block around it).
+    bool dataflow = !HasRunTimeIf(graph);
     bb_.BeginFunction("main", params);
-    bb_.BeginDataflowBlock();
+    if (dataflow) {
+      bb_.BeginDataflowBlock();
+    } else {
+      bb_.BeginBindingBlock();  // explicit, so that the branches' blocks nest in it
+    }
     for (int i = 0; i < graph.node_size(); ++i) ConvertNode(graph.node(i), i, opset);
     std::vector<Expr> outputs;
     for (const auto& out : graph.output()) {
@@ -136,8 +175,13 @@ class GraphImporter {
       outputs.push_back(Materialize(it->second, "graph output '" + out.name() + "'"));
     }
     KILN_CHECK(!outputs.empty()) << "ONNX: the graph has no outputs";
-    relax::Var result = bb_.EmitOutput(outputs.size() == 1 ? outputs[0] : relax::MakeTuple(outputs), "output");
-    bb_.EndDataflowBlock();
+    Expr result_value = outputs.size() == 1 ? outputs[0] : relax::MakeTuple(outputs);
+    relax::Var result = dataflow ? bb_.EmitOutput(result_value, "output") : bb_.Emit(result_value, "output");
+    if (dataflow) {
+      bb_.EndDataflowBlock();
+    } else {
+      bb_.EndBindingBlock();
+    }
     bb_.EndFunction(result);
     return bb_.GetModule();
   }
@@ -177,6 +221,27 @@ class GraphImporter {
 
   const std::string& base_dir() const { return base_dir_; }
 
+  // See NodeContext::ImportSubgraph.
+  std::vector<Value> ImportSubgraph(const kiln_onnx::GraphProto& graph, const std::vector<Value>& inputs,
+                                    const std::string& where) {
+    KILN_CHECK(static_cast<size_t>(graph.input_size()) == inputs.size())
+        << "ONNX: " << where << ": the subgraph '" << graph.name() << "' has " << graph.input_size()
+        << " inputs, " << inputs.size() << " are given";
+    std::unordered_map<std::string, Value> outer = values_;
+    for (const auto& init : graph.initializer()) AddInitializer(init);
+    for (size_t i = 0; i < inputs.size(); ++i) values_[graph.input(static_cast<int>(i)).name()] = inputs[i];
+    for (int i = 0; i < graph.node_size(); ++i) ConvertNode(graph.node(i), i, opset_);
+    std::vector<Value> outs;
+    for (const auto& out : graph.output()) {
+      auto it = values_.find(out.name());
+      KILN_CHECK(it != values_.end() && it->second.defined())
+          << "ONNX: " << where << ": the subgraph output '" << out.name() << "' is not computed by any node";
+      outs.push_back(it->second);
+    }
+    values_ = std::move(outer);
+    return outs;
+  }
+
  private:
   void AddInitializer(const kiln_onnx::TensorProto& init) { values_[init.name()] = ConstantValue(TensorToArray(init, base_dir_)); }
 
@@ -210,11 +275,11 @@ class GraphImporter {
       KILN_CHECK(in.empty() || values_.count(in))
           << "ONNX: " << label << ": input '" << in << "' is not defined before the node (graph not sorted?)";
     }
-    const Converter& convert = Converters().at(node.op_type());
     NodeContext ctx(*this, node, opset);
     std::vector<Value> outs;
     try {
-      outs = convert(ctx);
+      outs = IsDefaultDomain(node.domain()) ? Converters().at(node.op_type())(ctx)
+                                            : ConvertCustomOp(ctx, CustomOpName(node, custom_ops_));
       for (size_t i = 0; i < outs.size() && i < static_cast<size_t>(node.output_size()); ++i) {
         Value& v = outs[i];
         if (v.has_expr() && !v.expr.as<relax::VarNode>() && !v.expr.as<relax::ConstantNode>()) {
@@ -245,6 +310,8 @@ class GraphImporter {
 
   const kiln_onnx::ModelProto& model_;
   std::string base_dir_;
+  CustomOpMap custom_ops_;
+  int64_t opset_ = 0;
   relax::BlockBuilder bb_;
   std::unordered_map<std::string, Value> values_;
   std::map<std::string, tir::Var> dim_vars_;
@@ -378,6 +445,12 @@ std::optional<std::vector<int64_t>> NodeContext::Ints(const std::string& name) c
 
 relax::Var NodeContext::Emit(const Expr& e) { return importer_.builder().Emit(e); }
 
+relax::BlockBuilder& NodeContext::builder() { return importer_.builder(); }
+
+std::vector<Value> NodeContext::ImportSubgraph(const kiln_onnx::GraphProto& graph, const std::vector<Value>& inputs) {
+  return importer_.ImportSubgraph(graph, inputs, Where());
+}
+
 int64_t NodeContext::NormAxis(int64_t axis, int64_t rank) const {
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1)) {
     Fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
@@ -392,6 +465,8 @@ const ConverterTable& Converters() {
     AddNNConverters(t);
     AddShapeConverters(t);
     AddReduceConverters(t);
+    AddPadConverters(t);
+    AddControlFlowConverters(t);
     return t;
   }();
   return table;
@@ -425,10 +500,10 @@ std::string ValidUtf8(const std::string& text) {
 
 }  // namespace
 
-ir::IRModule FromONNXBytes(const std::string& bytes, const std::string& base_dir) {
+ir::IRModule FromONNXBytes(const std::string& bytes, const std::string& base_dir, const ONNXCustomOps& custom_ops) {
   try {
     kiln_onnx::ModelProto model = onnx::ParseModel(bytes);
-    return onnx::GraphImporter(model, base_dir).Import();
+    return onnx::GraphImporter(model, base_dir, custom_ops).Import();
   } catch (const Error& e) {
     std::string clean = ValidUtf8(e.message());
     if (clean == e.message()) throw;
@@ -436,15 +511,15 @@ ir::IRModule FromONNXBytes(const std::string& bytes, const std::string& base_dir
   }
 }
 
-ir::IRModule FromONNX(const std::string& path) {
+ir::IRModule FromONNX(const std::string& path, const ONNXCustomOps& custom_ops) {
   std::string bytes = onnx::ReadFile(path, "model");
-  return FromONNXBytes(bytes, std::filesystem::path(path).parent_path().string());
+  return FromONNXBytes(bytes, std::filesystem::path(path).parent_path().string(), custom_ops);
 }
 
 std::vector<std::string> UnsupportedONNXOps(const std::string& path) {
   kiln_onnx::ModelProto model = onnx::ParseModel(onnx::ReadFile(path, "model"));
   std::vector<std::string> out;
-  for (const auto& [op, where] : onnx::FindUnsupported(model.graph())) out.push_back(ValidUtf8(op));
+  for (const auto& [op, where] : onnx::FindUnsupported(model.graph(), {})) out.push_back(ValidUtf8(op));
   return out;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -104,6 +105,15 @@ class NodeContext {
   // Raises kiln::Error naming the node.
   [[noreturn]] void Fail(const std::string& message) const;
 
+  // The builder, for converters that open scopes of their own (If's branches).
+  relax::BlockBuilder& builder();
+
+  // ---- subgraphs (If, Loop) ----
+  // Imports `graph` into the current block with its inputs bound to `inputs`
+  // (the names of the enclosing graphs stay visible inside) and returns the
+  // values of its outputs; names defined inside do not leak out.
+  std::vector<Value> ImportSubgraph(const kiln_onnx::GraphProto& graph, const std::vector<Value>& inputs);
+
  private:
   GraphImporter& importer_;
   const kiln_onnx::NodeProto& node_;
@@ -120,8 +130,22 @@ void AddElementwiseConverters(ConverterTable& table);
 void AddNNConverters(ConverterTable& table);
 void AddShapeConverters(ConverterTable& table);
 void AddReduceConverters(ConverterTable& table);
+void AddPadConverters(ConverterTable& table);
+void AddControlFlowConverters(ConverterTable& table);
 // All converters of the default ONNX domain, by op_type.
 const ConverterTable& Converters();
+
+// ---- custom-domain ops (convert_custom.cc) ----
+// "domain.op_type" -> the name of the registered relax op it becomes.
+using CustomOpMap = std::map<std::string, std::string>;
+// "com.example.Rope" for a node of domain com.example and op_type Rope.
+std::string CustomOpKey(const kiln_onnx::NodeProto& node);
+// The relax op a custom-domain node becomes: the map's entry for its key,
+// else the key itself.
+std::string CustomOpName(const kiln_onnx::NodeProto& node, const CustomOpMap& custom_ops);
+// The node as a call of the registered op `op_name`; raises naming the node
+// when no such op is registered or its arguments or attributes do not fit.
+std::vector<Value> ConvertCustomOp(NodeContext& ctx, const std::string& op_name);
 
 // ---- the model loader (model_loader.cc) ----
 // Parses a serialized ModelProto; raises when the bytes are not one.

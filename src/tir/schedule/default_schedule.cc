@@ -25,8 +25,10 @@ constexpr Rule kRules[] = {
     {"matmul", rules::SchedulePackedMatmul},
     {"conv_blocked", rules::ScheduleConvBlocked},
     {"conv", rules::ScheduleConv},
+    {"conv_depthwise", rules::ScheduleConvDepthwise},
     {"matmul", rules::ScheduleMatmul},
     {"reduction", rules::ScheduleReduction},
+    {"layout_transform", rules::ScheduleLayoutTransform},
     {"injective", rules::ScheduleInjective},
 };
 

@@ -17,6 +17,7 @@
 #include "kiln/transform/normalize.h"
 #include "kiln/transform/pack_matmul_weights.h"
 #include "kiln/transform/pipeline.h"
+#include "kiln/transform/run_codegen.h"
 #include "kiln/transform/static_plan_block_memory.h"
 
 namespace kiln::transform {
@@ -31,6 +32,8 @@ std::vector<Pass> Default(const std::string& target, const PipelineOptions& opti
   };
   // ---- libraries: matmul / linear / conv2d (+ epilogues) -> call_dps_packed ----
   if (!options.dispatch.empty()) passes.push_back(DispatchToLibrary(options.dispatch));
+  // ---- external code generators: functions tagged Codegen=<name> -> their modules ----
+  passes.push_back(RunCodegen());  // nothing to do when no function is tagged
   passes.insert(passes.end(), {
       ConvertConvLayout(),     // conv2d NCHW -> NCHW16c, the ops between convs stay blocked
       PackMatmulWeights(),     // linear/matmul weights -> column panels NK<b>n, packed once
@@ -46,7 +49,8 @@ std::vector<Pass> Default(const std::string& target, const PipelineOptions& opti
       DeadCodeElimination({}, true),
   });
   // ---- kernels: schedules ----
-  if (kind == "llvm") passes.push_back(DefaultSchedule());  // a rule-based schedule per kernel
+  // (the c target compiles the same loops; its lane loops vectorize in the C compiler)
+  if (kind == "llvm" || kind == "c") passes.push_back(DefaultSchedule());  // a rule-based schedule per kernel
   // ---- memory ----
   passes.push_back(CallTIRRewrite());          // call_tir -> alloc_tensor + kernel(args..., out)
   passes.push_back(StaticPlanBlockMemory());  // intermediates share storage when lifetimes allow

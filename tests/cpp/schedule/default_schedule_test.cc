@@ -212,8 +212,12 @@ TEST(DefaultScheduleInjective, OddInnerExtentIsParallelOnly) {
 }
 
 TEST(DefaultScheduleInjective, Transpose) {
-  DefaultScheduleResult r = Scheduled(Transpose(96, 200), "injective");
+  // A copy along different innermost axes: the layout transform rule walks
+  // it in tiles (vectors along the output row, the input's rows unrolled).
+  DefaultScheduleResult r = Scheduled(Transpose(96, 200), "layout_transform");
   EXPECT_TRUE(AnyLoop(r.func, ForKind::kParallel));
+  EXPECT_TRUE(AnyLoop(r.func, ForKind::kVectorized));
+  EXPECT_TRUE(AnyLoop(r.func, ForKind::kUnrolled));
 }
 
 // ---- reductions -------------------------------------------------------------------
@@ -281,7 +285,8 @@ TEST(DefaultScheduleReduction, ColumnsAndWindowsVectorizeAlongTheRow) {
   EXPECT_EQ(kinds["B_init"].back(), ForKind::kVectorized);
   EXPECT_EQ(kinds["B"].front(), ForKind::kParallel);
 
-  // A depthwise 3x3 window over rows of 32: vectors along the output row.
+  // A depthwise 3x3 window over rows of 32: the depthwise conv rule, vectors
+  // along the output row.
   te::Tensor x = te::placeholder({1, 32, 34, 34}, kF32, "X");
   te::Tensor w = te::placeholder({32, 3, 3}, kF32, "W");
   te::ReduceAxis rh = te::reduce_axis({0, 3}, "rh"), rw = te::reduce_axis({0, 3}, "rw");
@@ -291,7 +296,7 @@ TEST(DefaultScheduleReduction, ColumnsAndWindowsVectorizeAlongTheRow) {
         return te::sum(x(n, c, h + rh.var, ww + rw.var) * w(c, rh.var, rw.var), {rh, rw});
       },
       "dw");
-  DefaultScheduleResult depthwise = Scheduled(te::create_prim_func({x, w}, {dw}), "reduction");
+  DefaultScheduleResult depthwise = Scheduled(te::create_prim_func({x, w}, {dw}), "conv_depthwise");
   kinds = LoopKindsByBlock(depthwise.func);
   EXPECT_EQ(kinds["dw"].back(), ForKind::kVectorized);
   EXPECT_EQ(kinds["dw"].front(), ForKind::kParallel);

@@ -76,6 +76,7 @@ def test_compile_dumps_ir_after_each_pass(mlp):
     assert "linear(" in (d / "dump" / dumps[0]).read_text() and "linear(" not in (d / "dump" / dumps[-1]).read_text()
 
 
+@pytest.mark.compat("cli", "llvm")
 def test_run_library_matches_python_vm(mlp):
     d, arrays = mlp
     rc, out, err = kiln_cmd("run", d / "mlp.so", *input_flags(d), "-o", d / "out.npy")

@@ -24,6 +24,7 @@ def _numpy_rope(x, cos, sin, out):
     numpy_rope(*views[:3], out=views[3])
 
 
+@pytest.mark.compat("call_dps_packed", "llvm")
 @pytest.mark.parametrize("s", [1, 12])
 def test_numpy_function_called_from_a_compiled_model(s):
     args = inputs(s, seed=s)

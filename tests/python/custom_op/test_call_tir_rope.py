@@ -35,6 +35,7 @@ def with_attrs(f, attrs):
     return tir.PrimFunc([b for _, b in f.buffer_map], f.body, attrs={**f.attrs, **attrs})
 
 
+@pytest.mark.compat("call_tir", "llvm")
 @pytest.mark.parametrize("s", [1, 7, 33])
 def test_te_kernel_in_a_model_matches_numpy(s):
     args = inputs(s, seed=s)

@@ -86,6 +86,7 @@ def test_parses_and_prints_after_registration(swish_beta):
     assert kiln.ir.structural_equal(back, model())
 
 
+@pytest.mark.compat("custom_op", "llvm")
 def test_fuses_with_neighbours_compiles_and_matches_numpy(swish_beta):
     mod = model()
     lowered = kiln.pipeline.get("default", "llvm")(mod)

@@ -49,6 +49,8 @@ def random_args(shapes, seed=0, dtype="float32"):
     return [(rng.standard_normal(s) * 0.5).astype(dtype) for s in shapes]
 
 
+@pytest.mark.compat("dispatch_openblas", "llvm", params={"lib": "openblas"})
+@pytest.mark.compat("dispatch_onednn", "llvm", params={"lib": "onednn"})
 @pytest.mark.parametrize("lib", LIBRARIES)
 def test_mlp_matches_kiln(lib):
     mod = kiln.parse((FIXTURES / "mlp.kir").read_text())

@@ -20,6 +20,9 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
+
+pytestmark = pytest.mark.built_docs
+
 ROOT = Path(__file__).resolve().parents[3]
 HTML = ROOT / "docs" / "_build" / "html"
 SHOTS = ROOT / "build" / "docs_screenshots"

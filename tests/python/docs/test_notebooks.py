@@ -6,6 +6,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+
+pytestmark = pytest.mark.built_docs
+
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 HTML = DOCS / "_build" / "html"
 TUTORIALS = sorted(p.stem for folder in ("get_started", "how_to") for p in (DOCS / folder).glob("*.py"))

@@ -65,6 +65,7 @@ def test_mlp_symbolic_batch(mlp, n):
     np.testing.assert_allclose(y.numpy(), mlp_reference(x, *weights), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.compat("compile_run", "llvm")
 def test_fixture_mlp():
     ex = kiln.compile(kiln.parse((FIXTURES / "mlp.kir").read_text()))
     vm = kiln.VirtualMachine(ex, kiln.cpu())
@@ -217,6 +218,7 @@ module {
         kiln.compile(kiln.parse(text))
 
 
+@pytest.mark.compat("export_library", "llvm")
 def test_export_library_runs_in_a_fresh_process(mlp, tmp_path):
     ex, weights = mlp
     path = tmp_path / "mlp.so"

@@ -35,6 +35,7 @@ def as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
+@pytest.mark.compat("onnx_import", "llvm")
 @pytest.mark.parametrize("name", NAMES)
 def test_model_matches_torch_and_onnxruntime(name, onnx_dir):
     t0 = time.perf_counter()

@@ -33,6 +33,7 @@ def input_shape(mod, i=0):
     return list(mod["main"].params[i].struct_info.shape)
 
 
+@pytest.mark.compat("pytorch_import", "llvm")
 def test_from_torch_mlp_symbolic_batch():
     model = mlp()
     mod = kiln.frontend.from_torch(model, [(("batch", 16), "float32")])

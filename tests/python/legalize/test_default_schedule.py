@@ -1,7 +1,8 @@
 """Default schedules on legalized ops: a representative call of every relax op
 family is legalized, scheduled by ``kiln.transform.DefaultSchedule``, built
 with LLVM and compared with NumPy or PyTorch. Each case also names the rule
-that must take its kernel (conv, matmul, reduction, injective), and the
+that must take its kernel (conv, conv_depthwise, matmul, reduction,
+layout_transform, injective), and the
 scheduled kernel's loops must run in parallel or as vectors where the rule
 promises it."""
 
@@ -143,7 +144,7 @@ CASES = [
      lambda d, w: torch_ref(F.conv2d, d.transpose(0, 3, 1, 2), w.transpose(3, 2, 0, 1), stride=2).transpose(0, 2, 3, 1),
      "conv", {"vectorized"}, 1e-4),
     ("conv2d_depthwise", lambda d, w: op.conv2d(d, w, padding=[1, 1, 1, 1], groups=16), [x4, rand(16, 1, 3, 3)],
-     lambda d, w: torch_ref(F.conv2d, d, w, padding=1, groups=16), "reduction", set(), 1e-4),
+     lambda d, w: torch_ref(F.conv2d, d, w, padding=1, groups=16), "conv_depthwise", {"vectorized"}, 1e-4),
     ("conv1d", lambda d, w: op.conv1d(d, w, padding=[2, 2]), [rand(2, 8, 30), rand(16, 8, 5)],
      lambda d, w: torch_ref(F.conv1d, d, w, padding=2), "conv", {"vectorized"}, 1e-4),
     ("conv2d_transpose", lambda d, w: op.conv2d_transpose(d, w, strides=[2, 2], padding=[1, 1, 1, 1]),
@@ -160,7 +161,7 @@ CASES = [
     ("reshape", lambda a: op.reshape(a, newshape=[128, 128]), [x2], lambda a: a.reshape(128, 128), "injective",
      {"vectorized"}, 0),
     ("permute_dims", lambda a: op.permute_dims(a, axes=[0, 2, 3, 1]), [rand(2, 64, 14, 14)],
-     lambda a: a.transpose(0, 2, 3, 1), "injective", {"parallel"}, 0),
+     lambda a: a.transpose(0, 2, 3, 1), "layout_transform", {"vectorized", "unrolled"}, 0),
     ("concat", lambda a, b: op.concat(relax.Tuple([a, b]), axis=1), [x2, rand(64, 128)],
      lambda a, b: np.concatenate([a, b], 1), "injective", {"parallel", "vectorized"}, 0),
     ("split", lambda a: op.split(a, sections=2, axis=1), [x2], lambda a: np.split(a, 2, 1), "injective",

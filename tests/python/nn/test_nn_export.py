@@ -42,6 +42,7 @@ def test_export_params_as_inputs():
     assert not kiln.relax.check_well_formed(mod)
 
 
+@pytest.mark.compat("nn", "llvm")
 def test_params_as_inputs_are_lifted_and_run():
     model = MLP().init_params(seed=2)
     run = Runner(model, SPEC)

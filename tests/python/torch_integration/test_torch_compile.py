@@ -33,6 +33,7 @@ class TwoHeads(torch.nn.Module):
         return h.mean(dim=(2, 3)), torch.softmax(h.flatten(1), dim=-1)
 
 
+@pytest.mark.compat("torch_module", "llvm")
 def test_compile_mlp_is_a_torch_module():
     model = MLP().eval()
     x = torch.randn(3, 16)

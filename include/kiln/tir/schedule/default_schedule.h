@@ -37,7 +37,7 @@ struct CpuScheduleOptions {
 // What ApplyDefaultSchedule did to one function.
 struct DefaultScheduleResult {
   PrimFunc func;         // the scheduled function; the input itself when no rule applied
-  std::string rule;      // "injective", "reduction", "matmul", "conv", "conv_blocked"; empty when none applied
+  std::string rule;      // "injective", "reduction", "matmul", "conv", ...: the rule's name; empty when none applied
   std::string trace;     // the trace of the rule's schedule, as text
   std::string fallback;  // rules that matched but gave up, each with the error that stopped it
 };
@@ -47,8 +47,9 @@ inline constexpr const char* kAttrIsScheduled = "tir.is_scheduled";            /
 inline constexpr const char* kAttrScheduleRule = "tir.schedule_rule";          // string: the rule that scheduled it
 inline constexpr const char* kAttrScheduleFallback = "tir.schedule_fallback";  // string: why rules gave up
 
-// Schedules `func` with the first rule, in the order conv_blocked, conv, matmul,
-// reduction, injective, whose pattern it has and whose schedule the
+// Schedules `func` with the first rule, in the order matmul (packed
+// weights), conv_blocked, conv, conv_depthwise, matmul, reduction,
+// layout_transform, injective, whose pattern it has and whose schedule the
 // primitives accept and lowering (LowerForCodegen) takes. The result carries
 // kAttrIsScheduled and kAttrScheduleRule. A function that already has
 // kAttrIsScheduled, or has blocks nested under its root's children (hand

@@ -9,14 +9,22 @@ Weights become relax constants; with ``keep_params_as_input`` the named
 weights (the model's ``state_dict`` entries the graph uses) are parameters
 after the inputs, "main" has the attribute ``num_input``, and the names map
 to NumPy arrays in parameter order. A dim given as a string is symbolic: a
-``tir.SizeVar`` of that name in the module.
+``tir.SizeVar`` of that name in the module; a ``kiln.frontend.Dim("batch",
+min=1, max=64)`` is one with a range, passed on to ``torch.export`` and
+recorded in the function attributes "tir_var_lower_bound" and
+"tir_var_upper_bound" (read by memory planning). For an ExportedProgram the
+ranges come from ``ep.range_constraints``; torch's unbounded upper end means
+no bound.
 
 The converters live one op family per file (elementwise, nn, shape, reduce,
 create) and register themselves in ``registry.CONVERTERS``."""
 
+import sys
+
 import torch
 
 from ..._core import Error
+from ..dim import Dim
 from . import create, elementwise, nn, reduce, shape  # noqa: F401  (register the converters)
 from .importer import Importer
 from .registry import CONVERTERS
@@ -60,6 +68,8 @@ def from_exported_program(ep, keep_params_as_input=False, dynamic_shapes=None):
             raise Error(f"{what}: input {node.name} of kind {spec.kind.name} is not supported")
     names = _dim_names(inputs, dynamic_shapes, lambda d: getattr(d, "__name__", None))
     importer = Importer(ep.graph, names, what)
+    for symbol, r in ep.range_constraints.items():
+        importer.sym_ranges[str(symbol)] = (_finite(r.lower), _finite(r.upper))
     mod, params = importer.run(inputs, weights, constants, keep_params_as_input)
     return (mod, params) if keep_params_as_input else mod
 
@@ -68,15 +78,21 @@ def from_torch(model, input_specs, dynamic_shapes=None, keep_params_as_input=Fal
     """Exports `model` (put in eval mode) with ``torch.export`` and imports it.
 
     `input_specs`: one ``(shape, dtype)`` per positional input; a dim given
-    as a string (``"batch"``) is symbolic, the same string meaning the same
+    as a string (``"batch"``) or a ``kiln.frontend.Dim`` (``Dim("batch",
+    max=64)``, with a range) is symbolic, the same name meaning the same
     dim. `dynamic_shapes`, when given, goes to ``torch.export.export`` as
-    is (ranges, derived dims) instead of the ones the strings make."""
+    is (ranges, derived dims) instead of the ones the specs make."""
     model = model.eval()
     examples, values = _examples(input_specs)
     if dynamic_shapes is None and values:
-        dims = {name: torch.export.Dim(name) for name in values}
+        ranges = _dim_ranges(input_specs)
+        dims = {}
+        for name in values:
+            lo, hi = ranges.get(name, (None, None))
+            bounds = {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+            dims[name] = torch.export.Dim(name, **bounds)
         dynamic_shapes = tuple(
-            {i: dims[d] for i, d in enumerate(shape) if isinstance(d, str)} or None for shape, _ in input_specs
+            {i: dims[_name(d)] for i, d in enumerate(shape) if _name(d)} or None for shape, _ in input_specs
         )
         dynamic_shapes = _for_signature(model, dynamic_shapes)
         try:
@@ -137,8 +153,9 @@ def from_fx(graph_module, input_specs, keep_params_as_input=False):
         for d, spec in zip(node.meta["val"].shape, shape):
             expr = d.node.expr if isinstance(d, torch.SymInt) else None
             if expr is not None and expr.is_Symbol:
-                if isinstance(spec, str):
-                    importer.sym_names[expr.name] = spec
+                if _name(spec):
+                    importer.sym_names[expr.name] = _name(spec)
+                    importer.sym_ranges[expr.name] = _dim_ranges(input_specs).get(_name(spec), (None, None))
                 else:
                     importer.sym_values[expr.name] = int(spec)
     mod, params = importer.run(inputs, weights, constants, keep_params_as_input)
@@ -149,18 +166,52 @@ def _examples(input_specs):
     """Example tensors for `input_specs` and the example value of each named
     dim: distinct primes not used by any static dim, so that tracing sees
     every named dim as its own."""
-    static = {d for shape, _ in input_specs for d in shape if not isinstance(d, str)}
-    free = iter(p for p in _PRIMES if p not in static)
+    static = {d for shape, _ in input_specs for d in shape if not _name(d)}
+    ranges = _dim_ranges(input_specs)
+    used = set(static)
     values = {}
     examples = []
     for shape, dtype in input_specs:
         for d in shape:
-            if isinstance(d, str) and d not in values:
-                values[d] = next(free)
-        size = [values[d] if isinstance(d, str) else int(d) for d in shape]
+            name = _name(d)
+            if name and name not in values:
+                lo, hi = ranges.get(name, (None, None))
+                fits = [p for p in _PRIMES if p not in used and (lo is None or p >= lo) and (hi is None or p <= hi)]
+                values[name] = fits[0] if fits else max(lo or 2, min(hi or 2, 2))
+                used.add(values[name])
+        size = [values[_name(d)] if _name(d) else int(d) for d in shape]
         dt = getattr(torch, str(dtype).removeprefix("torch."))
         examples.append(torch.randn(size, dtype=dt) if dt.is_floating_point else torch.zeros(size, dtype=dt))
     return examples, values
+
+
+def _name(d):
+    """The name of a symbolic dim of an input spec (a string or a Dim), or None."""
+    return d.name if isinstance(d, Dim) else d if isinstance(d, str) else None
+
+
+def _dim_ranges(input_specs):
+    """name -> (min, max) of the Dims in `input_specs`; raises when one name
+    is given two different ranges."""
+    ranges = {}
+    for shape, _ in input_specs:
+        for d in shape:
+            if isinstance(d, Dim):
+                r = (d.min, d.max)
+                if ranges.setdefault(d.name, r) != r:
+                    raise Error(f"kiln.frontend: the dim '{d.name}' is given two ranges, {ranges[d.name]} and {r}")
+    return ranges
+
+
+def _finite(bound):
+    """A range end of torch's as an int, or None for its infinities (int_oo,
+    sys.maxsize and above)."""
+    import sympy
+
+    if not isinstance(bound, (int, sympy.Integer)):  # int_oo, -int_oo, sympy.oo
+        return None
+    b = int(bound)
+    return b if -sys.maxsize < b < sys.maxsize - 1 else None
 
 
 def _for_signature(model, per_input):

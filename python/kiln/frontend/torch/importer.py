@@ -7,7 +7,11 @@ the converter its target is registered under (registry.py) and bound to a
 variable named after the node; nodes computing a symbolic int (``sym_size``,
 ``operator.mul`` on sizes) become ``tir`` expressions read from the node's
 ``meta["val"]``. Symbols of torch's shape environment (``s0``, ``s23``)
-become ``tir.SizeVar``s named as the user named the dims.
+become ``tir.SizeVar``s named as the user named the dims; their ranges
+(``sym_ranges``: torch's symbol name -> (lower, upper), None where unbounded)
+become the function attributes "tir_var_lower_bound" and
+"tir_var_upper_bound" (lists of ["var name", bound] pairs, the format
+StaticPlanBlockMemory reads).
 
 Before converting anything the walk checks every target, so an unsupported
 op is reported together with all the others of the graph."""
@@ -146,6 +150,7 @@ class Importer:
         self.graph = graph
         self.sym_names = dict(sym_names or {})
         self.sym_values = {}  # symbol name -> int, for dims traced static
+        self.sym_ranges = {}  # symbol name -> (lower or None, upper or None)
         self.what = what
         self.size_vars = {}
         self.env = {}
@@ -238,6 +243,7 @@ class Importer:
         attrs = {"global_symbol": "main"}
         if keep_params_as_input:
             attrs["num_input"] = len(inputs)
+        attrs.update(self.bound_attrs())
         self.bb.begin_function("main", params, attrs=attrs)
         self.bb.begin_dataflow_block()
         output = None
@@ -250,6 +256,24 @@ class Importer:
         self.bb.end_dataflow_block()
         self.bb.end_function(out)
         return self.bb.get_module(), named
+
+    def bound_attrs(self):
+        """The function attributes bounding the size variables made so far."""
+        lower, upper = [], []
+        for symbol, (lo, hi) in sorted(self.sym_ranges.items()):
+            name = self.sym_names.get(symbol, symbol)
+            if name not in self.size_vars:
+                continue
+            if lo is not None and lo > 0:
+                lower.append([name, lo])
+            if hi is not None:
+                upper.append([name, hi])
+        attrs = {}
+        if lower:
+            attrs["tir_var_lower_bound"] = sorted(lower)
+        if upper:
+            attrs["tir_var_upper_bound"] = sorted(upper)
+        return attrs
 
     def convert(self, node):
         if _is_scalar(node):

@@ -81,12 +81,16 @@ std::vector<Stage> InlineStages(Schedule& sch, const std::vector<Stage>& stages)
 // refuses a step it cannot do without.
 bool ScheduleConvBlocked(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleConv(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
+bool ScheduleConvDepthwise(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 // The matmul rule for a B packed in panels ahead of time (linear's
 // weight_layout "NK<b>n"), tried before the conv rules, which would take its
 // panel indices for a convolution window.
 bool SchedulePackedMatmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleReduction(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
+// A copy whose output and input run along different innermost loops (a
+// transpose, a layout_transform to or from a blocked layout), in tiles.
+bool ScheduleLayoutTransform(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 bool ScheduleInjective(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOptions& options);
 
 }  // namespace kiln::tir::rules

@@ -1,0 +1,79 @@
+// The external modules' part of ExportLibrary: each module the kernel module
+// imports enters the shared library as object code, when it has any (a c
+// module compiles its source); in-process modules cannot be exported.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "../c/c_module.h"
+#include "kiln/codegen/external.h"
+#include "kiln/runtime/error.h"
+
+namespace kiln::codegen {
+
+namespace {
+
+std::string FunctionList(const runtime::Module& module) {
+  std::string names;
+  for (const std::string& n : module.obj()->FunctionNames()) names += (names.empty() ? "" : ", ") + n;
+  return names.empty() ? "" : " (functions: " + names + ")";
+}
+
+// Every translation unit of the c target defines the runtime's table
+// __kiln_runtime_api, and so does the kernel module's object: the imported
+// module's definition is made weak so that the library holds one, which the
+// loader sets.
+std::string WithWeakRuntimeApi(std::string source) {
+  const std::string definition = "const KilnCRuntimeAPI* __kiln_runtime_api = NULL;";
+  size_t at = source.find(definition);
+  if (at != std::string::npos && (at == 0 || source[at - 1] == '\n')) source.insert(at, "__attribute__((weak)) ");
+  return source;
+}
+
+// The object code of the c module `c`, compiled with `cc`.
+std::string ObjectCode(const CSourceModuleObj& c, const std::string& cc) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path();
+  std::string path = (dir / "kiln-external-XXXXXX.o").string();
+  int fd = mkstemps(path.data(), 2);
+  KILN_CHECK(fd >= 0) << "export_library: cannot create a temporary file in " << dir;
+  close(fd);
+  struct Remove {
+    std::string path;
+    ~Remove() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  } remove{path};
+  CompileCSource(WithWeakRuntimeApi(c.source()), cc, path, false, "export_library: compiling an external c module");
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream object;
+  object << in.rdbuf();
+  return object.str();
+}
+
+}  // namespace
+
+std::optional<std::string> WhyNotExportable(const runtime::Module& module) {
+  if (!dynamic_cast<CSourceModuleObj*>(module.obj().get())) {
+    return "the external module of kind '" + module.kind() + "'" + FunctionList(module) +
+           " runs in process and has no code to put in a shared library; only modules of kind 'c' export";
+  }
+  for (const runtime::Module& m : module.imports()) {
+    if (std::optional<std::string> why = WhyNotExportable(m)) return why;
+  }
+  return std::nullopt;
+}
+
+void AppendImportedObjects(const runtime::Module& kernels, const std::string& cc,
+                           std::vector<std::pair<std::string, std::string>>* inputs) {
+  for (const runtime::Module& m : kernels.imports()) {
+    std::optional<std::string> why = WhyNotExportable(m);
+    KILN_CHECK(!why) << "export_library: cannot export: " << *why;
+    inputs->emplace_back(".o", ObjectCode(*dynamic_cast<CSourceModuleObj*>(m.obj().get()), cc));
+    AppendImportedObjects(m, cc, inputs);
+  }
+}
+
+}  // namespace kiln::codegen
