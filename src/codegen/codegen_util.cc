@@ -74,6 +74,21 @@ std::vector<Var> VarsOf(const PrimExpr& e) {
   return vars;
 }
 
+void CheckIntrinsicArity(const std::string& function, const CallNode* op, size_t n) {
+  KILN_CHECK(op->args.size() == n) << function << ": intrinsic '" << op->op << "' takes " << n << " argument"
+                                   << (n == 1 ? "" : "s") << ", got " << op->args.size();
+}
+
+void CheckFloatMathArgs(const std::string& function, const CallNode* op, size_t n) {
+  CheckIntrinsicArity(function, op, n);
+  for (const PrimExpr& a : op->args) {
+    KILN_CHECK(a.dtype().is_float()) << function << ": intrinsic '" << op->op << "' takes float arguments, got "
+                                     << a.dtype();
+    KILN_CHECK(a.dtype() == op->dtype) << function << ": intrinsic '" << op->op << "' of dtype " << op->dtype
+                                       << " called with an argument of dtype " << a.dtype();
+  }
+}
+
 std::string TupleFormat(size_t n) {
   std::string s = "(";
   for (size_t i = 0; i < n; ++i) s += i ? ", %lld" : "%lld";

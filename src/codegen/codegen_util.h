@@ -25,6 +25,12 @@ std::vector<tir::Var> UsedVars(const tir::Stmt& stmt);
 // The variables of `e`, in order of first appearance.
 std::vector<tir::Var> VarsOf(const tir::PrimExpr& e);
 
+// Checks of a tir intrinsic call in `function`: it has `n` arguments; for
+// float math, also that each argument is a float of the call's own dtype.
+// Raise kiln::Error naming the function and the intrinsic.
+void CheckIntrinsicArity(const std::string& function, const tir::CallNode* op, size_t n);
+void CheckFloatMathArgs(const std::string& function, const tir::CallNode* op, size_t n);
+
 // "(%lld,)" or "(%lld, %lld)": the printf format of an n-tuple of int64.
 std::string TupleFormat(size_t n);
 

@@ -44,6 +44,10 @@ std::string DefaultCCompiler();
 void CompileCSource(const std::string& source, const std::string& cc, const std::string& output, bool shared,
                     const std::string& action);
 
+// export_c.cc: the object code of C `source` compiled with `cc` (through a
+// temporary file, removed afterwards); errors as CompileCSource's.
+std::string CompileCSourceToObject(const std::string& source, const std::string& cc, const std::string& action);
+
 // export_c.cc: for a kernels module of kind "c", appends (".o", object code
 // compiled from its source with `cc`) to `inputs` and returns true; returns
 // false for other modules. ExportLibrary and CompiledModuleObj::ExportLibrary

@@ -12,10 +12,7 @@
 
 namespace kiln::codegen {
 
-bool AppendCKernelObject(const runtime::Module& kernels, const std::string& cc,
-                         std::vector<std::pair<std::string, std::string>>* inputs) {
-  auto* c = dynamic_cast<CSourceModuleObj*>(kernels.obj().get());
-  if (c == nullptr) return false;
+std::string CompileCSourceToObject(const std::string& source, const std::string& cc, const std::string& action) {
   std::filesystem::path dir = std::filesystem::temp_directory_path();
   std::string tmpl = (dir / "kiln-c-export-XXXXXX.o").string();
   int fd = mkstemps(tmpl.data(), 2);
@@ -28,11 +25,18 @@ bool AppendCKernelObject(const runtime::Module& kernels, const std::string& cc,
       std::filesystem::remove(path, ignored);
     }
   } remove{tmpl};
-  CompileCSource(c->source(), cc, tmpl, false, "export_library: compiling the c kernels");
+  CompileCSource(source, cc, tmpl, false, action);
   std::ifstream in(tmpl, std::ios::binary);
   std::ostringstream object;
   object << in.rdbuf();
-  inputs->emplace_back(".o", object.str());
+  return object.str();
+}
+
+bool AppendCKernelObject(const runtime::Module& kernels, const std::string& cc,
+                         std::vector<std::pair<std::string, std::string>>* inputs) {
+  auto* c = dynamic_cast<CSourceModuleObj*>(kernels.obj().get());
+  if (c == nullptr) return false;
+  inputs->emplace_back(".o", CompileCSourceToObject(c->source(), cc, "export_library: compiling the c kernels"));
   return true;
 }
 

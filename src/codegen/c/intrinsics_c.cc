@@ -17,19 +17,12 @@ namespace {
 using IntrinsicEmitter = std::function<std::string(CodeGenC&, const CallNode*)>;
 
 void CheckArity(CodeGenC& cg, const CallNode* op, size_t n) {
-  KILN_CHECK(op->args.size() == n) << cg.function_name() << ": intrinsic '" << op->op << "' takes " << n << " argument"
-                                   << (n == 1 ? "" : "s") << ", got " << op->args.size();
+  CheckIntrinsicArity(cg.function_name(), op, n);
 }
 
 // Math on floats: the arguments and the result share one float dtype.
 void CheckFloatMath(CodeGenC& cg, const CallNode* op, size_t n) {
-  CheckArity(cg, op, n);
-  for (const PrimExpr& a : op->args) {
-    KILN_CHECK(a.dtype().is_float()) << cg.function_name() << ": intrinsic '" << op->op
-                                     << "' takes float arguments, got " << a.dtype();
-    KILN_CHECK(a.dtype() == op->dtype) << cg.function_name() << ": intrinsic '" << op->op << "' of dtype " << op->dtype
-                                       << " called with an argument of dtype " << a.dtype();
-  }
+  CheckFloatMathArgs(cg.function_name(), op, n);
   cg.Type(op->dtype);  // float16 and bfloat16 raise here
 }
 

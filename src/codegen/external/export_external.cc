@@ -1,12 +1,6 @@
 // The external modules' part of ExportLibrary: each module the kernel module
 // imports enters the shared library as object code, when it has any (a c
 // module compiles its source); in-process modules cannot be exported.
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "../c/c_module.h"
 #include "kiln/codegen/external.h"
 #include "kiln/runtime/error.h"
@@ -34,23 +28,7 @@ std::string WithWeakRuntimeApi(std::string source) {
 
 // The object code of the c module `c`, compiled with `cc`.
 std::string ObjectCode(const CSourceModuleObj& c, const std::string& cc) {
-  std::filesystem::path dir = std::filesystem::temp_directory_path();
-  std::string path = (dir / "kiln-external-XXXXXX.o").string();
-  int fd = mkstemps(path.data(), 2);
-  KILN_CHECK(fd >= 0) << "export_library: cannot create a temporary file in " << dir;
-  close(fd);
-  struct Remove {
-    std::string path;
-    ~Remove() {
-      std::error_code ignored;
-      std::filesystem::remove(path, ignored);
-    }
-  } remove{path};
-  CompileCSource(WithWeakRuntimeApi(c.source()), cc, path, false, "export_library: compiling an external c module");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream object;
-  object << in.rdbuf();
-  return object.str();
+  return CompileCSourceToObject(WithWeakRuntimeApi(c.source()), cc, "export_library: compiling an external c module");
 }
 
 }  // namespace
