@@ -2,6 +2,8 @@
 #include "codegen_util.h"
 
 #include "kiln/runtime/error.h"
+#include "kiln/tir/analysis/verify_bounds.h"
+#include "kiln/tir/lower.h"
 #include "kiln/tir/functor.h"
 
 namespace kiln::codegen {
@@ -36,6 +38,17 @@ class UsedVarsVisitor : public StmtVisitor {
 };
 
 }  // namespace
+
+std::vector<std::pair<std::string, PrimFunc>> LoweredKernels(const ir::IRModule& mod) {
+  std::vector<std::pair<std::string, PrimFunc>> out;
+  for (const auto& [gv, func] : mod.functions()) {
+    auto prim = func.As<PrimFuncNode>();
+    KILN_CHECK(prim) << "build: function '" << gv->name << "' is not a tir PrimFunc; build compiles tir only";
+    VerifyBounds(PrimFunc(prim), gv->name);
+    out.emplace_back(gv->name, LowerForCodegen(PrimFunc(prim)));
+  }
+  return out;
+}
 
 std::vector<Var> ComputeArgs(const std::string& name, const PrimFunc& func) {
   std::vector<Var> args;

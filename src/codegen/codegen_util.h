@@ -7,10 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "kiln/ir/module.h"
 #include "kiln/tir/function.h"
 #include "kiln/tir/stmt.h"
 
 namespace kiln::codegen {
+
+// The functions of `mod` as a code generator takes them: (name, PrimFunc)
+// pairs, each checked for out-of-bounds accesses (tir::VerifyBounds) and
+// lowered (tir::LowerForCodegen). Raises kiln::Error for a function that is
+// not a PrimFunc.
+std::vector<std::pair<std::string, tir::PrimFunc>> LoweredKernels(const ir::IRModule& mod);
 
 // The variables a compiled PrimFunc takes, in order: each parameter (a
 // buffer parameter as its buffer's data pointer), then the variables of

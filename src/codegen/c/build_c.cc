@@ -5,8 +5,6 @@
 #include "c_module.h"
 #include "codegen_c.h"
 #include "kiln/runtime/error.h"
-#include "kiln/tir/analysis/verify_bounds.h"
-#include "kiln/tir/lower.h"
 
 namespace kiln::codegen {
 
@@ -14,12 +12,9 @@ runtime::Module BuildC(const ir::IRModule& mod, const Target& target) {
   KILN_ICHECK(target.kind == "c") << "BuildC: target " << target.str();
   CodeGenC cg(target);
   std::vector<std::string> names;
-  for (const auto& [gv, func] : mod.functions()) {
-    auto prim = func.As<tir::PrimFuncNode>();
-    KILN_CHECK(prim) << "build: function '" << gv->name << "' is not a tir PrimFunc; build compiles tir only";
-    tir::VerifyBounds(tir::PrimFunc(prim), gv->name);
-    cg.AddFunction(gv->name, tir::LowerForCodegen(tir::PrimFunc(prim)));
-    names.push_back(gv->name);
+  for (const auto& [name, func] : LoweredKernels(mod)) {
+    cg.AddFunction(name, func);
+    names.push_back(name);
   }
   return runtime::Module(runtime::MakeObject<CSourceModuleObj>(cg.Finish(), names, DefaultCCompiler()));
 }

@@ -13,8 +13,6 @@
 #include "../llvm/llvm_target.h"
 #include "codegen_nvptx.h"
 #include "kiln/runtime/error.h"
-#include "kiln/tir/analysis/verify_bounds.h"
-#include "kiln/tir/lower.h"
 #include "kiln/tir/printer.h"
 
 namespace kiln::codegen {
@@ -108,12 +106,7 @@ runtime::Module BuildCUDA(const ir::IRModule& mod, const Target& target) {
   std::vector<KernelLaunch> launches;
   {
     CodeGenNVPTX cg(module, nvptx, !libdevice.empty());
-    for (const auto& [gv, func] : mod.functions()) {
-      auto prim = func.As<tir::PrimFuncNode>();
-      KILN_CHECK(prim) << "build: function '" << gv->name << "' is not a tir PrimFunc; build compiles tir only";
-      tir::VerifyBounds(tir::PrimFunc(prim), gv->name);
-      launches.push_back(cg.AddKernel(gv->name, tir::LowerForCodegen(tir::PrimFunc(prim))));
-    }
+    for (const auto& [name, func] : LoweredKernels(mod)) launches.push_back(cg.AddKernel(name, func));
   }
   // CodeGenLLVM declares the host runtime's API table; kernels never use it.
   if (llvm::GlobalVariable* api = module.getGlobalVariable("__kiln_runtime_api"); api && api->use_empty()) {

@@ -18,8 +18,6 @@
 #include "../backends.h"
 #include "kiln/codegen/build.h"
 #include "kiln/runtime/error.h"
-#include "kiln/tir/analysis/verify_bounds.h"
-#include "kiln/tir/lower.h"
 #include "llvm_target.h"
 
 namespace kiln::codegen {
@@ -127,12 +125,9 @@ runtime::Module BuildLLVM(const ir::IRModule& mod, const Target& target) {
   module->setDataLayout(tm->createDataLayout());
   std::vector<std::string> names;
   CodeGenLLVM cg(*module, target);
-  for (const auto& [gv, func] : mod.functions()) {
-    auto prim = func.As<tir::PrimFuncNode>();
-    KILN_CHECK(prim) << "build: function '" << gv->name << "' is not a tir PrimFunc; build compiles tir only";
-    tir::VerifyBounds(tir::PrimFunc(prim), gv->name);
-    cg.AddFunction(gv->name, tir::LowerForCodegen(tir::PrimFunc(prim)));
-    names.push_back(gv->name);
+  for (const auto& [name, func] : LoweredKernels(mod)) {
+    cg.AddFunction(name, func);
+    names.push_back(name);
   }
   std::string errors;
   llvm::raw_string_ostream es(errors);
