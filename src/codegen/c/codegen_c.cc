@@ -59,7 +59,11 @@ typedef struct {
   int32_t (*free_workspace)(int32_t device_type, int32_t device_id, void* ptr);
 } KilnCRuntimeAPI;
 
-/* Set by the loader before the first call. */
+/* Set by the loader before the first call. Weak where the compiler allows
+   it: C modules linked into one library (and LLVM's kernels) share one. */
+#if defined(__GNUC__)
+__attribute__((weak))
+#endif
 const KilnCRuntimeAPI* __kiln_runtime_api = NULL;
 
 /* Sets the runtime's last error to a printf-style message; returns -1. */

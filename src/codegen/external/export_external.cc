@@ -15,20 +15,9 @@ std::string FunctionList(const runtime::Module& module) {
   return names.empty() ? "" : " (functions: " + names + ")";
 }
 
-// Every translation unit of the c target defines the runtime's table
-// __kiln_runtime_api, and so does the kernel module's object: the imported
-// module's definition is made weak so that the library holds one, which the
-// loader sets.
-std::string WithWeakRuntimeApi(std::string source) {
-  const std::string definition = "const KilnCRuntimeAPI* __kiln_runtime_api = NULL;";
-  size_t at = source.find(definition);
-  if (at != std::string::npos && (at == 0 || source[at - 1] == '\n')) source.insert(at, "__attribute__((weak)) ");
-  return source;
-}
-
 // The object code of the c module `c`, compiled with `cc`.
 std::string ObjectCode(const CSourceModuleObj& c, const std::string& cc) {
-  return CompileCSourceToObject(WithWeakRuntimeApi(c.source()), cc, "export_library: compiling an external c module");
+  return CompileCSourceToObject(c.source(), cc, "export_library: compiling an external c module");
 }
 
 }  // namespace
