@@ -72,13 +72,18 @@ print(mod["main"].params[0].struct_info)
 # ``ep.range_constraints``; torch's unbounded upper end records nothing).
 # Memory planning reads the upper bound: the intermediate ``(batch, 16)``
 # tensor gets a storage of 8 * 16 * 4 bytes planned at compile time instead
-# of one sized at run time; a batch above 8 then fails in the VM's
-# allocation.
+# of one sized at run time. The VM checks the range when it binds ``batch``
+# from the argument: a batch outside it is an error naming the variable.
 
 bounded = kiln.frontend.from_torch(mlp, [((kiln.frontend.Dim("batch", min=1, max=8), 8), "float32")])
 print({k: v for k, v in bounded["main"].attrs.items() if k.startswith("tir_var")})
 print([line.strip() for line in kiln.pipeline.get("default", "llvm")(bounded).script().splitlines()
        if "alloc_storage" in line])
+bounded_vm = kiln.VirtualMachine(kiln.compile(bounded, target="llvm"), kiln.cpu())
+try:
+    bounded_vm["main"](np.zeros((9, 8), "float32"))
+except kiln.Error as err:
+    print(err)
 
 ######################################################################
 # An op without a converter is reported with every other one of the graph

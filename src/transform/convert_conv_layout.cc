@@ -5,9 +5,11 @@
 // per variable) and the transforms back where a plain tensor is used.
 //
 //   conv2d(x, w) [NCHW, OIHW]   -> conv2d(T(x), T(w)) [NCHW<b>c, OIHW<b>i<b>o]
+//   depthwise (groups = C = O)   -> conv2d(T(x), T(w)) [NCHW<b>c, OIHW1i<b>o]
 //   f(y) for elementwise f       -> f(yb)              yb: y's blocked form
 //   add(y, bias (1, C, 1, 1))    -> add(yb, T(bias))
 //   batch_norm(y, g, b, m, v)    -> yb * T(s) + T(t), s = g * rsqrt(v + eps), t = b - m * s
+//   max/avg_pool2d(y) [NCHW]     -> max/avg_pool2d(yb) [NCHW<b>c]
 //   T_B->A(T_A->B(x))            -> x
 #include "kiln/transform/convert_conv_layout.h"
 
@@ -42,6 +44,9 @@ constexpr const char* kBlockKey = "relax.convert_conv_layout.block";
 // The binary broadcasting ops whose result is blocked when an operand is.
 const std::set<std::string> kBinaryOps = {"relax.add",    "relax.subtract", "relax.multiply",
                                           "relax.divide", "relax.maximum",  "relax.minimum"};
+
+// The pools whose blocked form (layout NCHW<b>c) the pass uses.
+const std::set<std::string> kPoolOps = {"relax.max_pool2d", "relax.avg_pool2d"};
 
 // "NCHW" blocked by b along C: "NCHW16c".
 std::string BlockedLayout(const std::string& primal, int64_t b) {
@@ -120,6 +125,7 @@ class LayoutConverter : public relax::ExprMutator {
     const std::string& name = OpName(call);
     Expr value = name == "relax.conv2d"       ? BlockedConv(call)
                  : name == "relax.batch_norm" ? BlockedBatchNorm(call, blk)
+                 : kPoolOps.count(name)       ? BlockedPool(call, blk)
                                               : BlockedAgnostic(call, blk);
     Var bv = builder_.Emit(value, b.var->name + "_blocked");
     state_.blocked_var[b.var.get()] = bv;
@@ -138,6 +144,7 @@ class LayoutConverter : public relax::ExprMutator {
       int64_t blk = ConvBlocksOf(call).out;
       if (blk == 0) blk = AgnosticBlock(call);
       if (blk == 0) blk = BatchNormBlock(call);
+      if (blk == 0) blk = PoolBlock(call);
       if (blk != 0) {
         state_.blocked[b.var.get()] = blk;
       } else if (const VarNode* v = BlockedSource(call)) {
@@ -165,14 +172,16 @@ class LayoutConverter : public relax::ExprMutator {
   // conv2d the pass converts; zeros when it does not. Each is the block, or
   // half of it when the channels do not divide by the block (if the half is
   // at least 4); the input block is the data's own when it is blocked
-  // already, so that a chain stays blocked.
+  // already, so that a chain stays blocked. A depthwise conv2d (groups = C =
+  // O, one input channel per output channel) has one block for both.
   struct ConvBlocks {
     int64_t in = 0, out = 0;
+    bool depthwise = false;
   };
   ConvBlocks ConvBlocksOf(const CallNode* call) const {
     if (OpName(call) != "relax.conv2d" || call->args.size() != 2) return {};
     if (LayoutAttr(call, "data_layout", "NCHW") != "NCHW" || LayoutAttr(call, "kernel_layout", "OIHW") != "OIHW" ||
-        LayoutAttr(call, "out_layout", "NCHW") != "NCHW" || call->attrs.Get<int64_t>("groups", 1) != 1) {
+        LayoutAttr(call, "out_layout", "NCHW") != "NCHW") {
       return {};
     }
     const std::vector<PrimExpr>* d = ShapeOf(call->args[0]);
@@ -180,14 +189,21 @@ class LayoutConverter : public relax::ExprMutator {
     if (!d || !w || d->size() != 4 || w->size() != 4) return {};
     std::optional<int64_t> c = ConstDim(*d, 1), o = ConstDim(*w, 0);
     if (!c || !o) return {};
+    int64_t groups = call->attrs.Get<int64_t>("groups", 1);
+    bool depthwise = groups != 1 && groups == *c && *o == *c && IsOne((*w)[1]);
+    if (groups != 1 && !depthwise) return {};
     int64_t blk = BlockFor(call->args[0].struct_info().As<TensorStructInfoNode>()->dtype);
     auto fit = [blk](int64_t channels) -> int64_t {
       if (blk >= 2 && channels % blk == 0) return blk;
       return blk / 2 >= 4 && channels % (blk / 2) == 0 ? blk / 2 : 0;
     };
-    ConvBlocks b{fit(*c), fit(*o)};
+    // Fewer input channels than half a block (an image's 3): one block of
+    // all of them, so that the first conv's result is blocked already.
+    int64_t in = !depthwise && *c < blk / 2 ? *c : fit(*c);
+    ConvBlocks b{in, fit(*o), depthwise};
     const VarNode* v = call->args[0].as<VarNode>();
     if (v && state_.blocked.count(v)) b.in = state_.blocked.at(v);
+    if (depthwise) b.out = b.in;
     return b.in && b.out ? b : ConvBlocks{};
   }
 
@@ -243,6 +259,14 @@ class LayoutConverter : public relax::ExprMutator {
     return state_.blocked.at(v);
   }
 
+  // The block of a max/avg pool in NCHW of a blocked tensor, or 0.
+  int64_t PoolBlock(const CallNode* call) const {
+    if (!kPoolOps.count(OpName(call)) || call->args.size() != 1) return 0;
+    const VarNode* v = call->args[0].as<VarNode>();
+    if (!v || !state_.blocked.count(v) || LayoutAttr(call, "layout", "NCHW") != "NCHW") return 0;
+    return state_.blocked.at(v);
+  }
+
   // v when `call` is layout_transform(v, NCHW -> NCHW<b>c) of a blocked v
   // with that block.
   const VarNode* BlockedSource(const CallNode* call) const {
@@ -280,7 +304,7 @@ class LayoutConverter : public relax::ExprMutator {
 
   Expr BlockedConv(const CallNode* call) {
     ConvBlocks b = ConvBlocksOf(call);
-    std::string kernel = "OIHW" + std::to_string(b.in) + "i" + std::to_string(b.out) + "o";
+    std::string kernel = "OIHW" + std::to_string(b.depthwise ? 1 : b.in) + "i" + std::to_string(b.out) + "o";
     Expr data = BlockedData(call->args[0], b.in);
     Expr weight = TransformOperand(call->args[1], "OIHW", kernel);
     relax::Attrs attrs = call->attrs.With("data_layout", BlockedLayout("NCHW", b.in))
@@ -305,6 +329,11 @@ class LayoutConverter : public relax::ExprMutator {
       }
     }
     return relax::MakeCall(call->op, std::move(args), call->attrs, call->sinfo_args);
+  }
+
+  Expr BlockedPool(const CallNode* call, int64_t blk) {
+    Expr x = state_.blocked_var.at(call->args[0].as<VarNode>());
+    return relax::MakeCall(call->op, {x}, call->attrs.With("layout", BlockedLayout("NCHW", blk)), call->sinfo_args);
   }
 
   // batch_norm(x, gamma, beta, mean, var) is x * s + t per channel, with
@@ -386,7 +415,7 @@ Pass ConvertConvLayout(int64_t block) {
   };
   return CreateFunctionPass(run, {"ConvertConvLayout",
                                   2,
-                                  "moves NCHW conv2d and the ops between convs to the blocked NCHW<b>c layout",
+                                  "moves NCHW conv2d (dense or depthwise) and the ops between convs to the blocked NCHW<b>c layout",
                                   {"Normalize"}});
 }
 

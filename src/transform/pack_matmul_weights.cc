@@ -9,7 +9,9 @@
 #include <unordered_map>
 
 #include "kiln/relax/functor.h"
+#include "kiln/relax/op/create.h"
 #include "kiln/relax/op/layout.h"
+#include "kiln/relax/op/manipulate.h"
 #include "kiln/tir/schedule/default_schedule.h"
 
 namespace kiln::transform {
@@ -124,17 +126,31 @@ class WeightPacker : public relax::ExprMutator {
     const TensorStructInfoNode* out = TensorOf(Expr(runtime::GetRef<CallNode>(call)));
     std::optional<std::vector<int64_t>> shape = ConstShape(w);
     if (!shape || shape->size() != 2 || !w->dtype.is_float() || !out || !out->dtype.is_float()) return std::nullopt;
-    int64_t n = nk ? (*shape)[0] : (*shape)[1];
-    int64_t b = PanelFor(out->dtype, n);
-    if (b == 0) return std::nullopt;
+    int64_t n = nk ? (*shape)[0] : (*shape)[1], k = nk ? (*shape)[1] : (*shape)[0];
+    int64_t b = PanelFor(out->dtype, n), padded = n;
+    if (b == 0) {
+      b = PaddedPanelFor(out->dtype, n, k);
+      if (b == 0) return std::nullopt;
+      padded = (n + b - 1) / b * b;
+    }
     std::string layout = "NK" + std::to_string(b) + "n";
     std::vector<Expr> args;
     for (const Expr& a : call->args) args.push_back(VisitExpr(a));
-    args[1] = Packed(weight, VisitExpr(weight), nk ? "NK" : "KN", layout);
+    args[1] = Packed(weight, VisitExpr(weight), nk ? "NK" : "KN", layout, padded - n);
     ir::Attrs attrs;
     attrs = attrs.With("out_dtype", call->attrs.Get<std::string>("out_dtype", ""));
     attrs = attrs.With("weight_layout", layout);
-    return relax::MakeCall(relax::GetOp("relax.linear"), std::move(args), attrs);
+    if (padded == n) return relax::MakeCall(relax::GetOp("relax.linear"), std::move(args), attrs);
+    // N padded with zero features: the bias too, and the result sliced back.
+    if (args.size() == 3) {
+      const TensorStructInfoNode* bias = TensorOf(args[2]);
+      if (!bias || bias->ndim != 0) {
+        Expr zeros = relax::op::zeros(std::vector<PrimExpr>{PrimExpr(padded - n)}, bias ? bias->dtype : w->dtype);
+        args[2] = builder_.Emit(relax::op::concat({args[2], zeros}, 0));
+      }
+    }
+    Expr full = builder_.Emit(relax::MakeCall(relax::GetOp("relax.linear"), std::move(args), attrs));
+    return relax::op::strided_slice(full, {out->ndim - 1}, {0}, {n});
   }
 
   // The panel width for an N of `n` columns of `dtype` results; 0: none fits.
@@ -148,14 +164,33 @@ class WeightPacker : public relax::ExprMutator {
     return 0;
   }
 
-  // The variable holding `weight` (visited: `visited`) in layout `dst`,
-  // emitted on first use in the block.
-  Var Packed(const Expr& weight, const Expr& visited, const std::string& src, const std::string& dst) {
+  // The panel width for an N of `n` columns that no panel divides, padded
+  // with zero columns to a multiple of it; 0 when the padding (at most 1/8
+  // of the columns) or the slice of the result (K below 64) would cost more
+  // than the panels save.
+  int64_t PaddedPanelFor(runtime::DataType dtype, int64_t n, int64_t k) const {
+    int64_t b = panel_ > 0 ? panel_ : 2 * std::max<int64_t>(1, tir::CpuScheduleOptions::HostVectorBytes() /
+                                                                  std::max<int64_t>(1, dtype.bytes()));
+    return b >= 4 && n >= 8 * b && k >= 64 ? b : 0;
+  }
+
+  // The variable holding `weight` (visited: `visited`) in layout `dst`, with
+  // `pad` zero features after its N, emitted on first use in the block.
+  Var Packed(const Expr& weight, const Expr& visited, const std::string& src, const std::string& dst, int64_t pad) {
     auto key = std::make_pair(static_cast<const runtime::Object*>(visited.get()), src + ">" + dst);
     auto it = packed_.find(key);
     if (it != packed_.end()) return it->second;
     const relax::VarNode* v = weight.as<relax::VarNode>();
-    Var packed = builder_.Emit(relax::op::layout_transform(visited, src, dst), (v ? v->name : "w") + "_packed");
+    Expr source = visited;
+    if (pad > 0) {
+      const TensorStructInfoNode* t = TensorOf(visited);
+      size_t n_axis = src == "NK" ? 0 : 1;
+      std::vector<PrimExpr> shape = *t->shape;
+      shape[n_axis] = PrimExpr(pad);
+      Expr zeros = relax::op::zeros(shape, t->dtype);
+      source = builder_.Emit(relax::op::concat({visited, zeros}, static_cast<int64_t>(n_axis)));
+    }
+    Var packed = builder_.Emit(relax::op::layout_transform(source, src, dst), (v ? v->name : "w") + "_packed");
     packed_[key] = packed;
     return packed;
   }

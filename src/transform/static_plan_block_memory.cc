@@ -13,6 +13,7 @@
 #include "kiln/relax/functor.h"
 #include "kiln/relax/op.h"
 #include "kiln/relax/op/memory.h"
+#include "kiln/relax/var_bounds.h"
 #include "kiln/tir/arith/analyzer.h"
 #include "kiln/tir/functor.h"
 #include "kiln/tir/structural_equal.h"
@@ -80,29 +81,7 @@ class Planner {
 
  private:
   // "tir_var_upper_bound": [["n", 128], ...].
-  void ReadUpperBounds() {
-    std::optional<runtime::Any> attr = func_->attrs.Find("tir_var_upper_bound");
-    if (!attr) return;
-    auto fail = [&] {
-      KILN_THROW() << "StaticPlanBlockMemory: function '" << Name()
-                   << "': attribute 'tir_var_upper_bound' must be a list of [\"var name\", bound] pairs";
-    };
-    if (attr->kind() != runtime::Any::Kind::kObject || !attr->AsObject()->IsInstance<runtime::ArrayObj>()) fail();
-    for (const runtime::Any& pair : static_cast<const runtime::ArrayObj*>(attr->AsObject().get())->items) {
-      if (pair.kind() != runtime::Any::Kind::kObject || !pair.AsObject()->IsInstance<runtime::ArrayObj>()) fail();
-      const std::vector<runtime::Any>& kv = static_cast<const runtime::ArrayObj*>(pair.AsObject().get())->items;
-      if (kv.size() != 2 || kv[1].kind() != runtime::Any::Kind::kInt) fail();
-      std::string name;
-      try {
-        name = kv[0].Cast<std::string>();
-      } catch (const Error&) {
-        fail();
-      }
-      KILN_CHECK(kv[1].AsInt() >= 0) << "StaticPlanBlockMemory: function '" << Name() << "': the upper bound of '"
-                                     << name << "' must not be negative, got " << kv[1].AsInt();
-      upper_bound_[name] = kv[1].AsInt();
-    }
-  }
+  void ReadUpperBounds() { upper_bound_ = relax::ReadVarBounds(func_, "tir_var_upper_bound", "StaticPlanBlockMemory", Name()); }
 
   std::string Name() const {
     for (const auto& [gv, f] : mod_.functions()) {

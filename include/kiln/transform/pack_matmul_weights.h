@@ -25,6 +25,11 @@ namespace kiln::transform {
 //                its dtype is a float, the panel width b divides N, and x
 //                has rank 2 or more with more than one row (rows: the
 //                product of x's dims but the last; symbolic counts pack).
+//                When no panel width divides N (a vocabulary of 50257),
+//                N >= 8 b and K >= 64, w gets zero features up to the next
+//                multiple of b (concat with zeros, folded with the rest),
+//                the bias too, and the result is
+//                  strided_slice(linear(..), last axis, 0, N).
 //                The packed weight (N / b, K, b) holds b columns of the
 //                product side by side for each k, which is how the matmul
 //                schedule's micro-kernel reads them. FoldConstant then packs

@@ -15,6 +15,7 @@
 
 #include "kiln/relax/functor.h"
 #include "kiln/relax/struct_info.h"
+#include "kiln/relax/var_bounds.h"
 #include "kiln/runtime/error.h"
 #include "kiln/tir/function.h"
 #include "shape_heap.h"
@@ -90,6 +91,8 @@ class FunctionLowering : public relax::ExprFunctor<Operand(const Expr&)> {
     DimScan scan;
     scan.VisitExpr(Expr(func));
     heap_.emplace(b_, name_, scan.vars, scan.max_rank, scan.has_match_cast);
+    heap_->SetBounds(relax::ReadVarBounds(func, "tir_var_lower_bound", "VM codegen", name_),
+                     relax::ReadVarBounds(func, "tir_var_upper_bound", "VM codegen", name_));
     for (size_t i = 0; i < func->params.size(); ++i) {
       const relax::Var& p = func->params[i];
       vars_[p.get()] = b_.Param(static_cast<int64_t>(i));

@@ -4,6 +4,7 @@
 #include "shape_heap.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "kiln/runtime/error.h"
 #include "kiln/runtime/vm/builtins.h"
@@ -45,6 +46,11 @@ ShapeHeap::ShapeHeap(ExecBuilder& b, std::string func_name, const std::vector<co
               heap_);
 }
 
+void ShapeHeap::SetBounds(std::map<std::string, int64_t> lower, std::map<std::string, int64_t> upper) {
+  lower_ = std::move(lower);
+  upper_ = std::move(upper);
+}
+
 bool ShapeHeap::Bound(const tir::PrimExpr& e) const {
   std::vector<const tir::VarNode*> vars;
   CollectDimVars(e, &vars);
@@ -55,6 +61,7 @@ void ShapeHeap::Match(Operand value, const std::vector<tir::PrimExpr>& dims, con
   ShapePattern pattern;
   bool needed = false;  // a pattern of only kAny checks nothing
   int64_t scratch = first_scratch_;
+  std::vector<const tir::VarNode*> stored;
   for (const tir::PrimExpr& d : dims) {
     if (const auto* imm = d.as<tir::IntImmNode>()) {
       pattern.Const(imm->value);
@@ -66,6 +73,7 @@ void ShapeHeap::Match(Operand value, const std::vector<tir::PrimExpr>& dims, con
       } else {
         pattern.Store(slot_.at(v));
         bound_[v] = true;
+        stored.push_back(v);
       }
       needed = true;
     } else if (Bound(d)) {
@@ -79,6 +87,14 @@ void ShapeHeap::Match(Operand value, const std::vector<tir::PrimExpr>& dims, con
   KILN_ICHECK(heap_.kind == Operand::Kind::kRegister) << "VM codegen: " << func_ << " has no shape heap";
   b_.EmitCall(b_.Global("vm.builtin.match_shape"),
               {value, heap_, ShapeConstant(b_, pattern.codes()), b_.AddConstant(context)});
+  for (const tir::VarNode* v : stored) {
+    auto lo = lower_.find(v->name), hi = upper_.find(v->name);
+    if (lo == lower_.end() && hi == upper_.end()) continue;
+    b_.EmitCall(b_.Global("vm.builtin.check_dim_range"),
+                {heap_, Operand::Imm(slot_.at(v)), Operand::Imm(lo == lower_.end() ? std::numeric_limits<int64_t>::min() : lo->second),
+                 Operand::Imm(hi == upper_.end() ? std::numeric_limits<int64_t>::max() : hi->second),
+                 b_.AddConstant(context + ": symbolic dimension '" + v->name + "'")});
+  }
 }
 
 Operand ShapeHeap::MakeShape(const std::vector<tir::PrimExpr>& dims, const std::string& what) {

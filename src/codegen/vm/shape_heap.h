@@ -4,6 +4,8 @@
 // compiles dimension expressions such as (n + 1) // 2 to shape programs.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +31,11 @@ class ShapeHeap {
   ShapeHeap(ExecBuilder& b, std::string func_name, const std::vector<const tir::VarNode*>& vars, int64_t max_rank,
             bool needs_heap);
 
+  // The declared range of variables by name (the function's
+  // tir_var_lower_bound / tir_var_upper_bound): Match checks a variable
+  // against it when it binds it (vm.builtin.check_dim_range).
+  void SetBounds(std::map<std::string, int64_t> lower, std::map<std::string, int64_t> upper);
+
   // Checks `value` (a tensor, shape or int) against `dims` and binds the
   // variables seen for the first time; dimensions that are expressions of
   // unbound variables are not checked. `context` starts its error messages.
@@ -50,6 +57,7 @@ class ShapeHeap {
   std::string func_;
   std::unordered_map<const tir::VarNode*, int64_t> slot_;
   std::unordered_map<const tir::VarNode*, bool> bound_;
+  std::map<std::string, int64_t> lower_, upper_;
   int64_t first_scratch_ = 0;
   Operand heap_;
 };

@@ -4,6 +4,8 @@
 // broadcasting compute (legalize_util.h).
 #include "kiln/relax/op/binary.h"
 
+#include <cmath>
+
 #include "infer_util.h"
 #include "kiln/tir/intrinsics.h"
 #include "legalize_util.h"
@@ -58,6 +60,47 @@ PrimExpr Power(const CallNode* call, PrimExpr a, PrimExpr b) {
   DataType f64 = DataType::Float(64);
   return tir::Cast(a.dtype(), tir::round(tir::pow(tir::Cast(f64, a), tir::Cast(f64, b))));
 }
+
+// The value of a one-element float or integer constant.
+std::optional<double> ScalarConstant(const Expr& e) {
+  const ConstantNode* c = e.as<ConstantNode>();
+  if (!c || c->data.numel() != 1) return std::nullopt;
+  DataType dt = c->data.dtype();
+  const void* p = c->data.data();
+  if (dt == DataType::Float(32)) return *static_cast<const float*>(p);
+  if (dt == DataType::Float(64)) return *static_cast<const double*>(p);
+  if (dt == DataType::Int(64)) return static_cast<double>(*static_cast<const int64_t*>(p));
+  if (dt == DataType::Int(32)) return static_cast<double>(*static_cast<const int32_t*>(p));
+  return std::nullopt;
+}
+
+// a^e for a float a and a constant e that needs no pow (a libm call per
+// lane): whole e with |e| <= 4 as products (and 1 / product), 0.5 as sqrt,
+// -0.5 as rsqrt.
+std::optional<PrimExpr> PowerByConstant(const PrimExpr& a, double e) {
+  if (e == 0.5) return tir::sqrt(a);
+  if (e == -0.5) return tir::rsqrt(a);
+  if (e != std::floor(e) || std::fabs(e) > 4) return std::nullopt;
+  PrimExpr one = tir::MakeConst(a.dtype(), 1);
+  int n = static_cast<int>(std::fabs(e));
+  PrimExpr p = n == 0 ? one : a;
+  for (int i = 1; i < n; ++i) p = p * a;
+  return e < 0 ? one / p : p;
+}
+
+Expr LegalizePower(BlockBuilder& bb, const CallNode* call) {
+  std::optional<double> e = ScalarConstant(call->args[1]);
+  DataType dtype = OutputDType(call);
+  if (e && dtype.is_float() && PowerByConstant(tir::MakeConst(dtype, 1), *e)) {
+    std::vector<PrimExpr> out_shape = OutputShape(call);
+    return CallTEOn(bb, call, "power", {call->args[0]}, [&](const std::vector<tir::te::Tensor>& in) {
+      return BroadcastCompute(
+          out_shape, in, [&](const std::vector<PrimExpr>& v) { return *PowerByConstant(v[0], *e); }, "power");
+    });
+  }
+  return LegalizeBroadcast(bb, call, "power", [&](const std::vector<PrimExpr>& v) { return Power(call, v[0], v[1]); });
+}
+
 PrimExpr Maximum(const CallNode*, PrimExpr a, PrimExpr b) {
   return a.dtype().is_bool() ? tir::logical_or(a, b) : tir::max(a, b);
 }
@@ -89,16 +132,17 @@ PrimExpr LogicalOr(const CallNode*, PrimExpr a, PrimExpr b) {
   return tir::logical_or(a, b);
 }
 
-void RegisterBinary(const std::string& name, const std::string& doc, BinaryKind kind, BinaryFn fn) {
+OpRegistration RegisterBinary(const std::string& name, const std::string& doc, BinaryKind kind, BinaryFn fn) {
   std::string hint = KernelName(name);
-  RegisterOp(name)
-      .Describe(doc)
+  OpRegistration reg = RegisterOp(name);
+  reg.Describe(doc)
       .Args({"a", "b"})
       .Pattern(OpPattern::kBroadcast)
       .InferStructInfo([kind](const CallNode* call) { return InferBinary(call, kind); })
       .Legalize([hint, fn](BlockBuilder& bb, const CallNode* call) {
         return LegalizeBroadcast(bb, call, hint, [&](const std::vector<PrimExpr>& v) { return fn(call, v[0], v[1]); });
       });
+  return reg;
 }
 
 StructInfo InferWhere(const CallNode* call) {
@@ -113,7 +157,8 @@ StructInfo InferWhere(const CallNode* call) {
   RegisterBinary("relax.subtract", "a - b", BinaryKind::kArith, Subtract);
   RegisterBinary("relax.multiply", "a * b", BinaryKind::kArith, Multiply);
   RegisterBinary("relax.divide", "a / b (true division for floats, truncating for ints)", BinaryKind::kArith, Divide);
-  RegisterBinary("relax.power", "a to the power b", BinaryKind::kArith, Power);
+  RegisterBinary("relax.power", "a to the power b", BinaryKind::kArith, Power)
+      .Legalize(LegalizePower);  // a constant exponent needs no pow
   RegisterBinary("relax.maximum", "the larger of a and b", BinaryKind::kArith, Maximum);
   RegisterBinary("relax.minimum", "the smaller of a and b", BinaryKind::kArith, Minimum);
   RegisterBinary("relax.equal", "a == b", BinaryKind::kCompare, Equal);

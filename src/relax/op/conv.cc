@@ -4,10 +4,12 @@
 // legalizes to a padded (for the transpose also stride-dilated) copy of data
 // and one te sum over the group's channels and the kernel window.
 //
-// conv2d also takes blocked layouts (groups 1): data NCHW<c>c, kernel
-// OIHW<c>i<o>o and result (out_layout) NCHW<o>c, where the channel axes are
-// split into outer blocks and <c> or <o> inner indices; see
-// ConvertConvLayout, which rewrites NCHW convolutions into these.
+// conv2d also takes blocked layouts: data NCHW<c>c, kernel OIHW<c>i<o>o and
+// result (out_layout) NCHW<o>c, where the channel axes are split into outer
+// blocks and <c> or <o> inner indices; and, for a depthwise conv (groups =
+// channels, one output channel per input channel), data NCHW<b>c, kernel
+// OIHW1i<b>o and result NCHW<b>c. See ConvertConvLayout, which rewrites
+// NCHW convolutions into these.
 #include "kiln/relax/op/conv.h"
 
 #include <cctype>
@@ -29,6 +31,9 @@ struct ConvParams {
   // Blocked conv2d: the input-channel block (data c, kernel i) and the
   // output-channel block (kernel o, result c); 0 for plain layouts.
   int64_t in_block = 0, out_block = 0;
+  // A blocked depthwise conv2d (groups > 1): kernel i is 1 and the data and
+  // result blocks are one block b.
+  bool depthwise = false;
 };
 
 // Whether `l` is `primal` followed by blocks of the axes `blocks`, in order.
@@ -57,13 +62,19 @@ void ReadBlockedLayouts(const CallNode* call, ConvParams& p) {
       << name << ": a blocked out_layout must be NCHW<o>c (such as NCHW16c), got \"" << out.text << "\"";
   p.in_block = data.BlockOf('C');
   p.out_block = kernel.BlockOf('O');
-  KILN_CHECK(kernel.BlockOf('I') == p.in_block)
-      << name << ": kernel_layout \"" << kernel.text << "\" blocks the input channels by " << kernel.BlockOf('I')
-      << " but data_layout \"" << data.text << "\" by " << p.in_block;
+  p.depthwise = p.groups != 1;
+  if (p.depthwise) {
+    KILN_CHECK(kernel.BlockOf('I') == 1 && p.out_block == p.in_block)
+        << name << ": a blocked depthwise conv2d (groups " << p.groups << ") takes kernel_layout OIHW1i<b>o with <b> "
+        << "the data's block " << p.in_block << " (such as OIHW1i" << p.in_block << "o), got \"" << kernel.text << "\"";
+  } else {
+    KILN_CHECK(kernel.BlockOf('I') == p.in_block)
+        << name << ": kernel_layout \"" << kernel.text << "\" blocks the input channels by " << kernel.BlockOf('I')
+        << " but data_layout \"" << data.text << "\" by " << p.in_block;
+  }
   KILN_CHECK(out.BlockOf('C') == p.out_block)
       << name << ": out_layout \"" << out.text << "\" blocks the output channels by " << out.BlockOf('C')
       << " but kernel_layout \"" << kernel.text << "\" by " << p.out_block;
-  KILN_CHECK(p.groups == 1) << name << ": blocked layouts take groups = 1, got " << p.groups;
   p.data = Layout{data.text, 0, 1, {2, 3}};
   p.kernel = Layout{kernel.text, 0, 1, {2, 3}};
 }
@@ -147,22 +158,34 @@ PrimExpr TransposedDim(const CallNode* call, const ConvParams& p, size_t i, cons
 }
 
 // Blocked conv2d: data [N, C/c, H, W, c], weight [O/o, C/c, KH, KW, c, o],
-// result [N, O/o, OH, OW, o].
+// result [N, O/o, OH, OW, o]. Depthwise: data [N, C/b, H, W, b], weight
+// [C/b, 1, KH, KW, 1, b], result [N, C/b, OH, OW, b], groups C.
 StructInfo InferBlockedConv2d(const CallNode* call, const ConvParams& p, const TensorRef& data, const TensorRef& weight,
                               DataType dtype) {
   CheckRank(call, 0, data, 5);
   CheckRank(call, 1, weight, 6);
   if (!data->shape || !weight->shape) return TensorSInfoOfRank(5, dtype);
   const Dims &d = *data->shape, &w = *weight->shape;
-  auto check_block = [&](const PrimExpr& dim, int64_t block, const char* what) {
-    KILN_CHECK(!DimsDiffer(dim, PrimExpr(block)))
-        << OpName(call) << ": " << what << " has size " << DimString(dim) << ", expected the block " << block;
+  auto check_size = [&](const PrimExpr& dim, int64_t size, const char* what, const char* expected = "the block ") {
+    KILN_CHECK(!DimsDiffer(dim, PrimExpr(size)))
+        << OpName(call) << ": " << what << " has size " << DimString(dim) << ", expected " << expected << size;
   };
-  check_block(d[4], p.in_block, "the channel block of data (axis 4)");
-  check_block(w[4], p.in_block, "the input-channel block of weight (axis 4)");
-  check_block(w[5], p.out_block, "the output-channel block of weight (axis 5)");
-  KILN_CHECK(!DimsDiffer(d[1], w[1])) << OpName(call) << ": data has " << DimString(d[1])
-                                      << " channel blocks but weight expects " << DimString(w[1]);
+  check_size(d[4], p.in_block, "the channel block of data (axis 4)");
+  check_size(w[5], p.out_block, "the output-channel block of weight (axis 5)");
+  if (p.depthwise) {
+    check_size(w[1], 1, "the input-channel blocks of a depthwise weight (axis 1)", "");
+    check_size(w[4], 1, "the input-channel block of a depthwise weight (axis 4)", "");
+    KILN_CHECK(!DimsDiffer(d[1], w[0])) << OpName(call) << ": data has " << DimString(d[1])
+                                        << " channel blocks but the depthwise weight " << DimString(w[0]);
+    PrimExpr channels = d[1] * PrimExpr(p.in_block);
+    KILN_CHECK(!DimsDiffer(channels, PrimExpr(p.groups)))
+        << OpName(call) << ": a blocked conv2d with groups " << p.groups << " must be depthwise (groups = the "
+        << DimString(channels) << " channels of data)";
+  } else {
+    check_size(w[4], p.in_block, "the input-channel block of weight (axis 4)");
+    KILN_CHECK(!DimsDiffer(d[1], w[1])) << OpName(call) << ": data has " << DimString(d[1])
+                                        << " channel blocks but weight expects " << DimString(w[1]);
+  }
   Dims out = {d[0], w[0], PrimExpr(), PrimExpr(), PrimExpr(p.out_block)};
   for (size_t i = 0; i < 2; ++i) {
     out[2 + i] = WindowOutDim(call, d[2 + i], w[2 + i], p.strides[i], p.dilation[i], p.padding[i], p.padding[i + 2]);
@@ -295,7 +318,9 @@ Tensor ConvCompute(const CallNode* call, const ConvParams& p, const std::string&
 // out[n, ob, y, x, oi] = sum_{cb, kh, kw, ci} pad(data)[n, cb, y * s + kh * d, x * s + kw * d, ci]
 //                                             * w[ob, cb, kh, kw, ci, oi]
 // The reduction runs over channel blocks, the window, then the channels of a
-// block, the order the blocked schedule keeps.
+// block, the order the blocked schedule keeps. Depthwise, cb and ci have
+// extent 1 and data is read at the output's own channel:
+//   pad(data)[n, ob, y * s + kh * d, x * s + kw * d, oi]
 Tensor BlockedConvCompute(const CallNode* call, const ConvParams& p, const Tensor& data, const Tensor& w) {
   PadSpec pad{{}, {}, {1, 1}};
   for (size_t s = 0; s < 2; ++s) {
@@ -310,8 +335,10 @@ Tensor BlockedConvCompute(const CallNode* call, const ConvParams& p, const Tenso
   return tir::te::compute(
       OutputShape(call),
       [&](const std::vector<tir::Var>& i) {
-        std::vector<PrimExpr> di = {i[0], r[0].var, i[2] * PrimExpr(p.strides[0]) + r[1].var * PrimExpr(p.dilation[0]),
-                                    i[3] * PrimExpr(p.strides[1]) + r[2].var * PrimExpr(p.dilation[1]), r[3].var};
+        PrimExpr y = i[2] * PrimExpr(p.strides[0]) + r[1].var * PrimExpr(p.dilation[0]);
+        PrimExpr x = i[3] * PrimExpr(p.strides[1]) + r[2].var * PrimExpr(p.dilation[1]);
+        std::vector<PrimExpr> di = p.depthwise ? std::vector<PrimExpr>{i[0], i[1], y, x, i[4]}
+                                               : std::vector<PrimExpr>{i[0], r[0].var, y, x, r[3].var};
         std::vector<PrimExpr> wi = {i[1], r[0].var, r[1].var, r[2].var, r[3].var, i[4]};
         return tir::te::sum(CastTo(dtype, padded[di]) * CastTo(dtype, w[wi]), r);
       },

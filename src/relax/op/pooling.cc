@@ -2,7 +2,9 @@
 // (same output-size rule, with ceil_mode as in PyTorch); adaptive_avg_pool2d
 // maps the spatial axes onto a requested output size. The legalizations pad
 // data with the reducer's identity and reduce over the window; averages
-// divide by the taps counted as PyTorch does.
+// divide by the taps counted as PyTorch does. max_pool2d and avg_pool2d
+// also take the blocked layout NCHW<b>c (ConvertConvLayout keeps pools
+// between blocked convs blocked).
 #include "kiln/relax/op/pooling.h"
 
 #include "infer_util.h"
@@ -16,17 +18,30 @@ using namespace infer;
 
 constexpr const char* kSpatial = "HW";
 
+// The layout of max_pool2d / avg_pool2d: an arrangement of NCHW, or the
+// blocked NCHW<b>c (rank 5: the window slides over H and W, the channel
+// block is carried through like the other axes).
+Layout PoolLayout(const CallNode* call) {
+  std::string text = StringAttr(call, "layout");
+  if (!HasBlocks(text)) return LayoutAttr(call, "layout", 'N', 'C', kSpatial);
+  BlockedLayout b = ParseBlockedLayout(text, OpName(call) + ": layout");
+  KILN_CHECK(b.Primal() == "NCHW" && b.dims.size() == 5 && b.dims[4].axis == 'C')
+      << OpName(call) << ": a blocked layout must be NCHW<c>c (such as NCHW16c), got \"" << text << "\"";
+  return Layout{text, 0, 1, {2, 3}};
+}
+
 StructInfo InferPool2D(const CallNode* call) {
   CheckNumArgs(call, 1);
   TensorRef data = TensorArg(call, 0);
-  Layout layout = LayoutAttr(call, "layout", 'N', 'C', kSpatial);
+  Layout layout = PoolLayout(call);
   std::vector<int64_t> window = SpatialAttr(call, "pool_size", 2);
   std::vector<int64_t> strides = SpatialAttr(call, "strides", 2);
   std::vector<int64_t> dilation = SpatialAttr(call, "dilation", 2);
   std::vector<int64_t> padding = PaddingAttr(call, 2);
   bool ceil_mode = BoolAttr(call, "ceil_mode");
-  CheckRank(call, 0, data, 4);
-  if (!data->shape) return TensorSInfoOfRank(4, data->dtype);
+  int rank = HasBlocks(layout.text) ? 5 : 4;
+  CheckRank(call, 0, data, rank);
+  if (!data->shape) return TensorSInfoOfRank(rank, data->dtype);
   Dims out = *data->shape;
   for (size_t i = 0; i < 2; ++i) {
     int axis = layout.spatial[i];
@@ -66,7 +81,7 @@ struct PoolParams {
 };
 
 PoolParams ReadPoolParams(const CallNode* call) {
-  return {LayoutAttr(call, "layout", 'N', 'C', kSpatial),
+  return {PoolLayout(call),
           SpatialAttr(call, "pool_size", 2),
           SpatialAttr(call, "strides", 2),
           SpatialAttr(call, "dilation", 2),

@@ -83,6 +83,21 @@ void MatchShape(const Any* args, int n, Any*) {
   }
 }
 
+// A symbolic dimension bound from an argument against its declared range
+// (the function's tir_var_lower_bound / tir_var_upper_bound).
+void CheckDimRange(const Any* args, int n, Any*) {
+  const char* kName = "vm.builtin.check_dim_range";
+  CheckArity(kName, 5, n);
+  Heap heap = HeapArg(args[0], kName, 0);
+  int64_t value = heap.at(IntArg(args[1], kName, 1), kName);
+  int64_t lower = IntArg(args[2], kName, 2), upper = IntArg(args[3], kName, 3);
+  const std::string& what = StrArg(args[4], kName, 4);
+  KILN_CHECK(value <= upper) << what << " is " << value << ", above its declared upper bound " << upper
+                             << " (tir_var_upper_bound: the range it was compiled for)";
+  KILN_CHECK(value >= lower) << what << " is " << value << ", below its declared lower bound " << lower
+                             << " (tir_var_lower_bound: the range it was compiled for)";
+}
+
 std::vector<int64_t> MakeShape(Any heap_arg, std::vector<int64_t> pattern) {
   const char* kName = "vm.builtin.make_shape";
   Heap heap = HeapArg(heap_arg, kName, 0);
@@ -203,6 +218,7 @@ void CheckTupleInfo(const Any* args, int n, Any*) {
 
 [[maybe_unused]] const bool kRegistered = [] {
   RegisterPacked("vm.builtin.match_shape", MatchShape);
+  RegisterPacked("vm.builtin.check_dim_range", CheckDimRange);
   RegisterPacked("vm.builtin.shape_compute", ShapeCompute);
   RegisterPacked("vm.builtin.check_tensor_info", CheckTensorInfo);
   RegisterPacked("vm.builtin.check_shape_info", CheckShapeInfo);

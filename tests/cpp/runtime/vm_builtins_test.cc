@@ -1,5 +1,5 @@
 // The VM's builtins called directly through the registry: the shape heap
-// (match, make, compute, load), storage and planned tensors (and the pool
+// (match, range checks, make, compute, load), storage and planned tensors (and the pool
 // that reuses their memory), reshape, tuples, and the struct info checks
 // with their messages.
 #include "common/test_util.h"
@@ -16,6 +16,19 @@ Function Builtin(const std::string& name) {
 
 int64_t* Slots(const NDArray& heap) {
   return static_cast<int64_t*>(heap.data());
+}
+
+TEST(VMBuiltins, CheckDimRangeNamesTheVariable) {
+  NDArray heap = Builtin("alloc_shape_heap")(2).Cast<NDArray>();
+  Slots(heap)[1] = 9;
+  Function check = Builtin("check_dim_range");
+  check(heap, int64_t{1}, int64_t{1}, int64_t{9}, "main: x: symbolic dimension 'batch'");
+  EXPECT_KILN_ERROR(check(heap, int64_t{1}, int64_t{1}, int64_t{8}, "main: x: symbolic dimension 'batch'"),
+                    "main: x: symbolic dimension 'batch' is 9, above its declared upper bound 8");
+  EXPECT_KILN_ERROR(check(heap, int64_t{1}, int64_t{10}, int64_t{64}, "main: x: symbolic dimension 'batch'"),
+                    "main: x: symbolic dimension 'batch' is 9, below its declared lower bound 10");
+  EXPECT_KILN_ERROR(check(heap, int64_t{5}, int64_t{0}, int64_t{1}, "ctx"),
+                    "vm.builtin.check_dim_range: heap slot 5 out of range (the heap has 2)");
 }
 
 TEST(VMBuiltins, MatchShapeStoresAndChecks) {

@@ -222,11 +222,42 @@ TEST(ConvertConvLayout, HalfBlockForChannelsTheBlockDoesNotDivide) {
   })");
 }
 
+// A depthwise conv between two convs: data and result keep the block of 16,
+// the kernel goes to OIHW1i16o.
+TEST(ConvertConvLayout, DepthwiseStaysBlocked) {
+  ExpectConverted(R"(
+  func @main(x: Tensor((1, 16, 4, 4), float32), w1: Tensor((32, 16, 1, 1), float32), wd: Tensor((32, 1, 3, 3), float32)) -> Tensor((1, 32, 4, 4), float32) {
+    with dataflow {
+      lv: Tensor((1, 32, 4, 4), float32) = conv2d(x, w1)
+      output gv: Tensor((1, 32, 4, 4), float32) = conv2d(lv, wd, padding=[1], groups=32)
+    }
+    return gv
+  })",
+                  R"(
+  func @main(x: Tensor((1, 16, 4, 4), float32), w1: Tensor((32, 16, 1, 1), float32), wd: Tensor((32, 1, 3, 3), float32)) -> Tensor((1, 32, 4, 4), float32) {
+    with dataflow {
+      xb: Tensor((1, 1, 4, 4, 16), float32) = layout_transform(x, src_layout="NCHW", dst_layout="NCHW16c")
+      w1b: Tensor((2, 1, 1, 1, 16, 16), float32) = layout_transform(w1, src_layout="OIHW", dst_layout="OIHW16i16o")
+      lv: Tensor((1, 2, 4, 4, 16), float32) = conv2d(xb, w1b, data_layout="NCHW16c", kernel_layout="OIHW16i16o", out_layout="NCHW16c")
+      wdb: Tensor((2, 1, 3, 3, 1, 16), float32) = layout_transform(wd, src_layout="OIHW", dst_layout="OIHW1i16o")
+      gvb: Tensor((1, 2, 4, 4, 16), float32) = conv2d(lv, wdb, padding=[1], groups=32, data_layout="NCHW16c", kernel_layout="OIHW1i16o", out_layout="NCHW16c")
+      output gv: Tensor((1, 32, 4, 4), float32) = layout_transform(gvb, src_layout="NCHW16c", dst_layout="NCHW")
+    }
+    return gv
+  })");
+}
+
 TEST(ConvertConvLayout, SkipsWhatItCannotBlock) {
-  // Depthwise (groups 32), channels divisible by neither 16 nor 8, NHWC, symbolic channels.
+  // Grouped but not depthwise (groups 2; groups 32 with a channel multiplier of 2),
+  // channels divisible by neither 16 nor 8, NHWC, symbolic channels.
   ExpectUnchanged(R"(
-  func @main(x: Tensor((1, 32, 8, 8), float32), w: Tensor((32, 1, 3, 3), float32)) -> Tensor((1, 32, 6, 6), float32) {
-    lv: Tensor((1, 32, 6, 6), float32) = conv2d(x, w, groups=32)
+  func @main(x: Tensor((1, 32, 8, 8), float32), w: Tensor((32, 16, 3, 3), float32)) -> Tensor((1, 32, 6, 6), float32) {
+    lv: Tensor((1, 32, 6, 6), float32) = conv2d(x, w, groups=2)
+    return lv
+  })");
+  ExpectUnchanged(R"(
+  func @main(x: Tensor((1, 32, 8, 8), float32), w: Tensor((64, 1, 3, 3), float32)) -> Tensor((1, 64, 6, 6), float32) {
+    lv: Tensor((1, 64, 6, 6), float32) = conv2d(x, w, groups=32)
     return lv
   })");
   ExpectUnchanged(R"(

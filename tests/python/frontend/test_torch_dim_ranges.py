@@ -3,7 +3,7 @@ input_specs (from_torch, from_fx) and ep.range_constraints (an
 ExportedProgram exported with torch.export.Dim ranges) become the function
 attributes "tir_var_lower_bound" / "tir_var_upper_bound"; torch's unbounded
 upper end gives none. Memory planning then plans the sizes at the bound, and
-a run-time shape above it fails in the VM's allocation."""
+the VM refuses a run-time shape outside the range, naming the variable."""
 
 import numpy as np
 import pytest
@@ -72,7 +72,23 @@ def test_memory_plan_uses_the_upper_bound():
         x = np.random.default_rng(b).standard_normal((b, 16)).astype(np.float32)
         np.testing.assert_allclose(vm["main"](x).numpy(), mlp()(torch.from_numpy(x)).detach().numpy(),
                                    rtol=1e-5, atol=1e-5)
-    # Above the bound the planned storage is too small: the VM's allocation raises
-    # (it names the tensor and the storage, not the variable).
-    with pytest.raises(kiln.Error, match="does not fit in a storage of 1024 bytes"):
+    # Above the bound (the planned storage would be too small) the VM refuses
+    # the argument when it binds the variable, naming it and its range.
+    with pytest.raises(kiln.Error, match=r"symbolic dimension 'batch' is 9, above its declared upper bound 8"):
         vm["main"](np.zeros((9, 16), np.float32))
+
+
+def test_run_time_check_names_the_variable_and_the_lower_bound():
+    mod = kiln.frontend.from_torch(mlp(), [((Dim("batch", min=2, max=64), 16), "float32")])
+    vm = kiln.VirtualMachine(kiln.compile(mod, target="llvm"), kiln.cpu())
+    with pytest.raises(kiln.Error, match=r"main.*symbolic dimension 'batch' is 1, below its declared lower bound 2"):
+        vm["main"](np.zeros((1, 16), np.float32))
+    with pytest.raises(kiln.Error, match=r"'batch' is 65, above its declared upper bound 64"):
+        vm["main"](np.zeros((65, 16), np.float32))
+    x = np.ones((64, 16), np.float32)
+    np.testing.assert_allclose(vm["main"](x).numpy(), mlp()(torch.from_numpy(x)).detach().numpy(), rtol=1e-5,
+                               atol=1e-5)
+    # The zero pipeline plans no memory from the bound, but the check is the VM's: it holds there too.
+    vm0 = kiln.VirtualMachine(kiln.compile(mod, target="llvm", pipeline="zero"), kiln.cpu())
+    with pytest.raises(kiln.Error, match=r"'batch' is 65, above its declared upper bound 64"):
+        vm0["main"](np.zeros((65, 16), np.float32))

@@ -95,15 +95,20 @@ def test_depthwise_with_batch_norm_and_clip_symbolic_batch(stride):
         model.bn.running_mean.uniform_(-0.5, 0.5)
         model.bn.running_var.uniform_(0.5, 2.0)
     mod = kiln.frontend.from_torch(model, [(("batch", 48, 28, 28), "float32")])
-    ex = kiln.compile(mod, target="llvm")
-    text = str(kiln.pipeline.get("default", "llvm")(mod))
-    assert '"tir.schedule_rule": "conv_depthwise"' in text
-    vm = kiln.VirtualMachine(ex, kiln.cpu())
-    for batch in (1, 3):
-        x = torch.randn(batch, 48, 28, 28)
-        with torch.no_grad():
-            want = model(x).numpy()
-        np.testing.assert_allclose(vm["main"](x.numpy()).numpy(), want, rtol=1e-4, atol=1e-4)
+    # The default pipeline keeps the depthwise conv blocked (NCHW16c, the
+    # conv_blocked rule); with ConvertConvLayout off it stays NCHW and takes
+    # the depthwise rule.
+    for disable, rule in [(False, "conv_blocked"), (True, "conv_depthwise")]:
+        with kiln.transform.PassContext(config={"relax.convert_conv_layout.disable": disable}):
+            text = str(kiln.pipeline.get("default", "llvm")(mod))
+            ex = kiln.compile(mod, target="llvm")
+        assert f'"tir.schedule_rule": "{rule}"' in text
+        vm = kiln.VirtualMachine(ex, kiln.cpu())
+        for batch in (1, 3):
+            x = torch.randn(batch, 48, 28, 28)
+            with torch.no_grad():
+                want = model(x).numpy()
+            np.testing.assert_allclose(vm["main"](x.numpy()).numpy(), want, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("src,dst,shape", [

@@ -99,6 +99,22 @@ def test_power_float(shapes):
     check(run_op(op.power, a, b), np.power(a, b), rtol=1e-5)
 
 
+@pytest.mark.parametrize("exponent", [2.0, 3.0, 4.0, -1.0, -2.0, 0.0, 0.5, -0.5, 1.5])
+@pytest.mark.parametrize("const_shape", [(), (1,), (1, 1)])
+def test_power_by_a_constant(exponent, const_shape):
+    """A one-element constant exponent: whole ones up to 4 and +-0.5
+    legalize without pow (products, a reciprocal, sqrt, rsqrt); 1.5 keeps
+    pow. The result broadcasts to the constant's rank."""
+    a = rand((3, 5), lo=0.2, hi=3.0)
+    e = relax.Constant(np.full(const_shape, exponent, "float32"))
+    mod = legalize_call(lambda x: op.power(x, e), [((3, 5), "float32")])
+    _, prim = kernel_of(mod)
+    assert ("pow(" in str(prim)) == (exponent == 1.5), str(prim)
+    ev = np.full(const_shape, exponent, "float32")
+    inputs = [a, ev] if exponent == 1.5 else [a]  # the kernel reads the exponent only through pow
+    check(run_kernel(mod, inputs), np.power(a, ev), rtol=2e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("dtype", ["int32", "int64"])
 def test_power_int(dtype):
     a = rand((3, 4), dtype, lo=-5, hi=5)

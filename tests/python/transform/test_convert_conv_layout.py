@@ -1,5 +1,6 @@
 """ConvertConvLayout and the blocked layouts it uses: layout_transform and
-the blocked conv2d against NumPy / PyTorch, a conv -> bias -> relu -> conv ->
+the blocked conv2d (dense and depthwise) against NumPy / PyTorch, a
+MobileNetV2 block kept blocked through its depthwise conv, a conv -> bias -> relu -> conv ->
 residual add chain compiled converted and unconverted, the fixture
 conv_block.kir, and the pass's options."""
 
@@ -122,6 +123,51 @@ def test_blocked_conv2d_matches_torch(c, o, hw, k, stride, pad, dil, bi, bo):
         np.testing.assert_allclose(run(mod, xb, wb, pipeline=pipeline), nchwc(ref, bo), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize(
+    "c, hw, stride, pad, dil, b",
+    [
+        (32, 10, 1, 1, 1, 16),
+        (48, 9, 2, 1, 1, 8),
+        (64, 14, 1, 2, 2, 16),
+        (16, 7, 2, 0, 1, 16),
+    ],
+)
+def test_blocked_depthwise_conv2d_matches_torch(c, hw, stride, pad, dil, b):
+    """groups = channels: data NCHW<b>c, kernel OIHW1i<b>o, result NCHW<b>c;
+    with the default pipeline it takes the blocked conv schedule."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, c, hw, hw + 1)).astype("float32")
+    w = (rng.standard_normal((c, 1, 3, 3)) * 0.2).astype("float32")
+    ref = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=stride, padding=pad,
+                                     dilation=dil, groups=c).numpy()
+    xb, wb = nchwc(x, b), oihw_io(w, 1, b)
+    assert wb.shape == (c // b, 1, 3, 3, 1, b)
+    mod = single_call_module(
+        lambda a, k: op.conv2d(a, k, strides=[stride], padding=[pad], dilation=[dil], groups=c,
+                               data_layout=f"NCHW{b}c", kernel_layout=f"OIHW1i{b}o", out_layout=f"NCHW{b}c"),
+        [xb.shape, wb.shape])
+    for pipeline in (kiln.pipeline.get("zero"), kiln.pipeline.get("default")):
+        np.testing.assert_allclose(run(mod, xb, wb, pipeline=pipeline), nchwc(ref, b), rtol=1e-4, atol=1e-4)
+    lowered = kiln.pipeline.get("default", "llvm")(mod)
+    rules = [f.attrs.get("tir.schedule_rule") for f in lowered.functions.values() if isinstance(f, kiln.tir.PrimFunc)]
+    assert "conv_blocked" in rules, rules
+
+
+def test_blocked_depthwise_conv2d_errors():
+    data, weight = (1, 2, 8, 8, 16), (2, 1, 3, 3, 1, 16)
+    cases = [
+        (dict(groups=32, kernel_layout="OIHW16i16o"), weight, "takes kernel_layout OIHW1i<b>o"),
+        (dict(groups=32, kernel_layout="OIHW1i8o", out_layout="NCHW8c"), (4, 1, 3, 3, 1, 8),
+         "with <b> the data's block 16"),
+        (dict(groups=16, kernel_layout="OIHW1i16o"), weight, "must be depthwise"),
+        (dict(groups=32, kernel_layout="OIHW1i16o"), (2, 2, 3, 3, 1, 16), "input-channel blocks of a depthwise"),
+    ]
+    for attrs, wshape, message in cases:
+        with pytest.raises(kiln.Error, match=message):
+            single_call_module(lambda a, k: op.conv2d(a, k, padding=[1], data_layout="NCHW16c", **attrs),
+                               [data, wshape])
+
+
 def test_blocked_conv2d_takes_the_blocked_schedule():
     mod = single_call_module(
         lambda a, b: op.conv2d(a, b, padding=[1], data_layout="NCHW16c", kernel_layout="OIHW16i16o"),
@@ -232,9 +278,52 @@ def test_transform_pairs_cancel():
     assert "relu(x)" in str(after)
 
 
+def mobilenet_block(c=32, hw=12, expand=2, seed=8):
+    """MobileNetV2's inverted residual: 1x1 expand -> relu6 -> depthwise 3x3
+    -> relu6 -> 1x1 project -> add(x), constants."""
+    rng = np.random.default_rng(seed)
+    ce = c * expand
+    w1 = (rng.standard_normal((ce, c, 1, 1)) * 0.2).astype("float32")
+    wd = (rng.standard_normal((ce, 1, 3, 3)) * 0.3).astype("float32")
+    w2 = (rng.standard_normal((c, ce, 1, 1)) * 0.2).astype("float32")
+    x = tensor("x", (1, c, hw, hw))
+    bb = relax.BlockBuilder()
+    bb.begin_function("main", [x], attrs={"global_symbol": "main"})
+    bb.begin_dataflow_block()
+    h = bb.emit(op.clip(op.conv2d(x, relax.Constant(w1)), min=0.0, max=6.0))
+    h = bb.emit(op.clip(op.conv2d(h, relax.Constant(wd), padding=[1], groups=ce), min=0.0, max=6.0))
+    h = bb.emit(op.conv2d(h, relax.Constant(w2)))
+    out = bb.emit_output(op.add(h, x))
+    bb.end_dataflow_block()
+    bb.end_function(out)
+
+    def reference(xv):
+        t, f = torch.from_numpy, torch.nn.functional
+        y = torch.clamp(f.conv2d(t(xv), t(w1)), 0, 6)
+        y = torch.clamp(f.conv2d(y, t(wd), padding=1, groups=ce), 0, 6)
+        return (f.conv2d(y, t(w2)) + t(xv)).numpy()
+
+    return bb.get_module(), reference
+
+
+def test_depthwise_conv_stays_blocked_in_a_mobilenet_block():
+    mod, reference = mobilenet_block()
+    with transform.PassContext(config={"relax.convert_conv_layout.block": 16}):
+        converted = transform.ConvertConvLayout()(transform.Normalize()(mod))
+    assert 'kernel_layout="OIHW1i16o"' in str(converted), str(converted)
+    folded = transform.DeadCodeElimination()(transform.FoldConstant()(converted))
+    # In once, out once: the depthwise conv no longer goes back to NCHW.
+    assert count_calls(folded, "layout_transform") == 2, str(folded)
+    x = np.random.default_rng(9).standard_normal((1, 32, 12, 12)).astype("float32")
+    for block in (8, 16):
+        np.testing.assert_allclose(run_converted(mod, x, block=block), reference(x), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(run_converted(mod, x, convert=False), reference(x), rtol=1e-4, atol=1e-4)
+
+
 def test_skips_grouped_and_indivisible_convs_and_can_be_disabled():
     for make, shapes in [
-        (lambda a, b: op.conv2d(a, b, groups=32), [(1, 32, 8, 8), (32, 1, 3, 3)]),
+        (lambda a, b: op.conv2d(a, b, groups=2), [(1, 32, 8, 8), (32, 16, 3, 3)]),
+        (lambda a, b: op.conv2d(a, b, groups=32), [(1, 32, 8, 8), (64, 1, 3, 3)]),  # a channel multiplier of 2
         (lambda a, b: op.conv2d(a, b), [(1, 10, 8, 8), (32, 10, 3, 3)]),
         (lambda a, b: op.conv2d(a, b, data_layout="NHWC", kernel_layout="HWIO"), [(1, 8, 8, 32), (3, 3, 32, 32)]),
     ]:
@@ -320,3 +409,62 @@ def test_weight_parameter_transform_is_lifted():
     got = vm["main"](kiln.nd.array(xv), *params).numpy()
     want = torch.relu(torch.nn.functional.conv2d(torch.from_numpy(xv), torch.from_numpy(wv), padding=1)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def resnet_stem(seed=10):
+    """ResNet's stem: conv 7x7 / 2 of the image's 3 channels -> batch_norm ->
+    relu -> max_pool 3x3 / 2 -> conv 3x3, constants."""
+    rng = np.random.default_rng(seed)
+    w1 = (rng.standard_normal((32, 3, 7, 7)) * 0.1).astype("float32")
+    gamma, beta = rng.uniform(0.5, 1.5, 32).astype("float32"), rng.standard_normal(32).astype("float32")
+    mean, var = rng.standard_normal(32).astype("float32"), rng.uniform(0.5, 2.0, 32).astype("float32")
+    w2 = (rng.standard_normal((32, 32, 3, 3)) * 0.1).astype("float32")
+    x = tensor("x", (2, 3, 40, 40))
+    bb = relax.BlockBuilder()
+    bb.begin_function("main", [x], attrs={"global_symbol": "main"})
+    bb.begin_dataflow_block()
+    h = bb.emit(op.conv2d(x, relax.Constant(w1), strides=[2], padding=[3]))
+    h = bb.emit(op.batch_norm(h, *(relax.Constant(a) for a in (gamma, beta, mean, var)), axis=1, epsilon=1e-5))
+    h = bb.emit(op.relu(h))
+    h = bb.emit(op.max_pool2d(h, pool_size=[3], strides=[2], padding=[1]))
+    out = bb.emit_output(op.conv2d(h, relax.Constant(w2), padding=[1]))
+    bb.end_dataflow_block()
+    bb.end_function(out)
+
+    def reference(xv):
+        t, f = torch.from_numpy, torch.nn.functional
+        y = f.conv2d(t(xv), t(w1), stride=2, padding=3)
+        y = torch.relu(f.batch_norm(y, t(mean), t(var), t(gamma), t(beta), eps=1e-5))
+        return f.conv2d(f.max_pool2d(y, 3, stride=2, padding=1), t(w2), padding=1).numpy()
+
+    return bb.get_module(), reference
+
+
+def test_image_channels_form_one_block_and_the_pool_stays_blocked():
+    """3 input channels (fewer than half a block): the stem conv reads
+    NCHW3c with an OIHW3i16o kernel, and max_pool2d between the convs takes
+    layout NCHW16c: one transform in (of the image), one out."""
+    mod, reference = resnet_stem()
+    with transform.PassContext(config={"relax.convert_conv_layout.block": 16}):
+        converted = transform.ConvertConvLayout()(transform.Normalize()(mod))
+    text = str(converted)
+    assert 'data_layout="NCHW3c"' in text and 'kernel_layout="OIHW3i16o"' in text, text
+    assert 'layout="NCHW16c"' in text.split("max_pool2d(")[1].split("\n")[0], text
+    folded = transform.DeadCodeElimination()(transform.FoldConstant()(converted))
+    assert count_calls(folded, "layout_transform") == 2, str(folded)
+    x = np.random.default_rng(11).standard_normal((2, 3, 40, 40)).astype("float32")
+    for block in (8, 16):
+        np.testing.assert_allclose(run_converted(mod, x, block=block), reference(x), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("pool", ["max", "avg"])
+def test_blocked_pool_matches_torch(pool):
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 32, 11, 11)).astype("float32")
+    make = op.max_pool2d if pool == "max" else op.avg_pool2d
+    mod = single_call_module(lambda a: make(a, pool_size=[3], strides=[2], padding=[1], layout="NCHW8c"), [nchwc(x, 8).shape])
+    f = torch.nn.functional.max_pool2d if pool == "max" else torch.nn.functional.avg_pool2d
+    kwargs = {} if pool == "max" else {"count_include_pad": False}
+    want = f(torch.from_numpy(x), 3, stride=2, padding=1, **kwargs).numpy()
+    for pipeline in (kiln.pipeline.get("zero"), kiln.pipeline.get("default")):
+        np.testing.assert_allclose(run(mod, nchwc(x, 8), pipeline=pipeline), nchwc(want, 8), rtol=1e-5, atol=1e-5)

@@ -4,6 +4,8 @@ packing kernel is left in main, the matmul kernels read the panels as they
 are), weight parameters of a "num_input" function are packed in
 main_transform_params; numbers equal NumPy's at several batch sizes."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,55 @@ def test_gemv_and_small_batches(batch):
     vm = kiln.VirtualMachine(kiln.compile(mod, pipeline=pipeline()), kiln.cpu())
     x = rand(batch, 24)
     np.testing.assert_allclose(vm["main"](x).numpy(), reference(x), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["linear", "matmul", "matmul_transposed"])
+def test_n_no_panel_divides_is_padded_and_sliced(kind):
+    """N = 300 (no panel of 16 or 32, the host's, divides it): the weight gets zero
+    features up to a multiple of the panel (folded at compile time), the bias
+    too, and the result is sliced back to 300 columns."""
+    w, bias = rand(300, 64), rand(300)  # (N, K)
+
+    def body(bb, x):
+        if kind == "linear":
+            return op.linear(x, relax.Constant(w), relax.Constant(bias))
+        if kind == "matmul":
+            return op.matmul(x, relax.Constant(np.ascontiguousarray(w.T)))
+        return op.matmul(x, bb.emit(op.permute_dims(relax.Constant(w), axes=[1, 0])))
+
+    mod = build([tensor("x", 2, 5, 64)], body)
+    after = str(kiln.transform.PackMatmulWeights()(kiln.transform.Normalize()(mod)))
+    assert re.search(r'weight_layout="NK(16|32)n"', after) and "strided_slice(" in after and "concat(" in after, after
+    lowered = pipeline()(mod)
+    assert not any("concat" in name or "layout_transform" in name for name in prim_funcs(lowered)), \
+        "padding or packing left for run time"
+    vm = kiln.VirtualMachine(kiln.compile(mod, pipeline=pipeline()), kiln.cpu())
+    x = rand(2, 5, 64)
+    want = x @ w.T + (bias if kind == "linear" else 0)
+    got = vm["main"](x).numpy()
+    assert got.shape == (2, 5, 300)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_padding_only_where_it_pays():
+    """N below 8 panels, or K below 64: no padding, the weight stays as it is."""
+    for n, k in [(100, 64), (300, 32)]:
+        mod = build([tensor("x", 8, k)], lambda bb, x, n=n, k=k: op.matmul(x, relax.Constant(rand(k, n))))
+        after = str(kiln.transform.PackMatmulWeights()(kiln.transform.Normalize()(mod)))
+        assert "weight_layout" not in after and "strided_slice" not in after, (n, k, after)
+
+
+def test_rows_of_one_per_batch_form_one_row_tile():
+    """[8, 1, K] x [K, N] (a linear over a flattened input): the eight batch
+    entries of one row are the rows of one register tile, so the packed
+    weight is read once per panel rather than once per batch entry."""
+    w = rand(96, 64)  # (N, K)
+    mod = build([tensor("x", 8, 1, 64)], lambda bb, x: op.linear(x, relax.Constant(w)))
+    lowered = pipeline()(mod)
+    (name, kernel), = [(n, f) for n, f in prim_funcs(lowered).items() if "linear" in n]
+    text = str(kernel)
+    assert kernel.attrs["tir.schedule_rule"] == "matmul"
+    assert "i0_i1_fused" in text and "unrolled(8)" in text, text
+    vm = kiln.VirtualMachine(kiln.compile(mod, pipeline=pipeline()), kiln.cpu())
+    x = rand(8, 1, 64)
+    np.testing.assert_allclose(vm["main"](x).numpy(), x @ w.T, rtol=1e-4, atol=1e-4)

@@ -15,6 +15,11 @@
 //     (bias, activation, residual add) folded into the write-back
 //   parallel over the fused (n, ob, oh) loops
 //
+// A blocked depthwise conv (NCHW<b>c data read at the output's own channel
+// oi, as its last index; OIHW1i<b>o kernel) takes the same schedule: its
+// data loads are vectors along oi instead of broadcasts, and cb and ci are
+// reductions of extent 1.
+//
 // Padding (a "pad" stage) stays a stage of its own at the root, vectorized
 // and parallel like any injective nest.
 #include "product_sum.h"
@@ -53,8 +58,12 @@ std::optional<BlockedConvLoops> MatchLoops(const BlockNode* b, const std::vector
       m.outer.push_back(p);
     }
   }
-  if (!oi || !ow || *oi != iter_of.size() - m.reduce.size() - 1 || weight_spatial != 2 || ud[*oi_iter]) {
-    return std::nullopt;
+  if (!oi || !ow || *oi != iter_of.size() - m.reduce.size() - 1 || weight_spatial != 2) return std::nullopt;
+  if (ud[*oi_iter]) {
+    // Depthwise: oi is data's last index, bare, and no other index reads it.
+    if (data.indices.back().get() != store->indices.back().get()) return std::nullopt;
+    std::vector<PrimExpr> others(data.indices.begin(), data.indices.end() - 1);
+    if (UsedIters(b, others)[*oi_iter]) return std::nullopt;
   }
   m.oi = *oi;
   m.ow = *ow;

@@ -11,7 +11,9 @@
 //     epilogue (bias, activation) folded into the tile's write-back
 //   parallel over the fused batch and column-panel loops
 //
-// MR is the largest divisor of M up to 8 (8 with a guarded tail when that
+// M is i's extent, times the extents of the A-only loops right outside i
+// while it is below 8 (fused into one row loop). MR is the largest divisor
+// of M up to 8 (8 with a guarded tail when that
 // divisor is small or M is symbolic), NR the widest multiple of the lanes
 // dividing N that keeps the tile within the accumulator registers. A B
 // stored [.., n, k] with too few rows to pay for packing (a GEMV) is left
@@ -132,11 +134,26 @@ bool Matmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOp
   const std::vector<bool>& ua = x_is_b ? uy : ux;
   const std::vector<bool>& ub = x_is_b ? ux : uy;
   std::optional<size_t> i;
+  size_t i_at = 0;  // i's place in `spatial`
   for (size_t s = spatial.size() - 1; s-- > 0;) {
     if (used(ua, spatial[s]) && !used(ub, spatial[s])) {
       i = spatial[s];
+      i_at = s;
       break;
     }
+  }
+  // The rows: i, and while they are fewer than a register tile, the A-only
+  // loops right outside it ([8, 1, K] x [K, N], a linear layer over a
+  // flattened input, has 8 rows, not 8 batches of one).
+  std::vector<size_t> rows;
+  std::optional<int64_t> m = i ? ConstExtent(sch, loops[*i]) : std::optional<int64_t>(1);
+  if (i) rows.push_back(*i);
+  while (i && m && *m < 8 && i_at > 0 && spatial[i_at - 1] + 1 == rows.front() && used(ua, spatial[i_at - 1]) &&
+         !used(ub, spatial[i_at - 1])) {
+    std::optional<int64_t> extent = ConstExtent(sch, loops[spatial[i_at - 1]]);
+    if (!extent) break;
+    *m *= *extent;
+    rows.insert(rows.begin(), spatial[--i_at]);
   }
   // B's layout: j last (k-major rows, contiguous along j), a reduction
   // variable last (n-major rows, as linear's weight), or packed panels.
@@ -149,7 +166,6 @@ bool Matmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOp
   }
   std::optional<int64_t> n = ConstExtent(sch, loops[j]);
   if (!n || (panel && *n % panel->width != 0)) return false;
-  std::optional<int64_t> m = i ? ConstExtent(sch, loops[*i]) : std::optional<int64_t>(1);
   int64_t lanes = Lanes(options, OutputDType(b));
   Tiling t = panel ? PanelTiling(m, i.has_value(), panel->width, lanes, options)
                    : ChooseTiling(m, i.has_value(), *n, transposed_b, lanes, options);
@@ -163,10 +179,14 @@ bool Matmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOp
 
   std::vector<LoopRV> js = sch.Split(loops[j], {std::monostate{}, t.nr});
   std::vector<LoopRV> is;
-  if (i) is = sch.Split(loops[*i], {std::monostate{}, t.mr});
+  if (i) {
+    std::vector<LoopRV> row_loops;
+    for (size_t r : rows) row_loops.push_back(loops[r]);
+    is = sch.Split(row_loops.size() > 1 ? sch.Fuse(row_loops) : row_loops[0], {std::monostate{}, t.mr});
+  }
   std::vector<LoopRV> outer, order;
   for (size_t s : spatial) {
-    if (s != j && s != i) outer.push_back(loops[s]);
+    if (s != j && std::find(rows.begin(), rows.end(), s) == rows.end()) outer.push_back(loops[s]);
   }
   order = outer;
   order.push_back(js[0]);
@@ -198,10 +218,17 @@ bool Matmul(Schedule& sch, const std::vector<Stage>& stages, const CpuScheduleOp
       AccumulateInRegisters(sch, stages, ps->stage, i ? is[0] : js[0], loops[reduce.front()], std::nullopt);
 
   outer.push_back(js[0]);
-  Try(sch, [&](Schedule& f) {
-    LoopRV fused = outer.size() > 1 ? f.Fuse(outer) : outer[0];
-    if (MayReach(work, options.min_parallel_work * kMultiplyAddsPerElement)) f.Parallel(fused);
-  });
+  auto parallel = [&](std::vector<LoopRV> loops) {
+    return Try(sch, [&](Schedule& f) {
+      LoopRV fused = loops.size() > 1 ? f.Fuse(loops) : loops[0];
+      if (MayReach(work, options.min_parallel_work * kMultiplyAddsPerElement)) f.Parallel(fused);
+    });
+  };
+  // Rows fused from batch loops were parallel as batches: the row tiles stay
+  // parallel too (where no packing sits between the panel and row loops).
+  std::vector<LoopRV> with_rows = outer;
+  if (rows.size() > 1) with_rows.push_back(is[0]);
+  if (rows.size() <= 1 || !parallel(with_rows)) parallel(outer);
   std::vector<Stage> around(stages.begin(), stages.begin() + static_cast<std::ptrdiff_t>(ps->stage));
   around.insert(around.end(), rest.begin(), rest.end());
   ScheduleRest(sch, around, options);

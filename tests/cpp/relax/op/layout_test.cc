@@ -95,7 +95,16 @@ TEST(Conv2dBlockedOp, Errors) {
                     "relax.conv2d: out_layout \"NCHW8c\" blocks the output channels by 8 but kernel_layout "
                     "\"OIHW16i16o\" by 16");
   EXPECT_KILN_ERROR(conv(x, w, {.groups = 2, .data_layout = "NCHW16c", .kernel_layout = "OIHW16i16o"}),
-                    "relax.conv2d: blocked layouts take groups = 1, got 2");
+                    "relax.conv2d: a blocked depthwise conv2d (groups 2) takes kernel_layout OIHW1i<b>o with <b> the "
+                    "data's block 16 (such as OIHW1i16o), got \"OIHW16i16o\"");
+  // Depthwise: groups = the 64 channels, kernel (C / 16, 1, KH, KW, 1, 16).
+  Var wd = Tensor("wd", {4, 1, 3, 3, 1, 16});
+  EXPECT_EQ(relax::StructInfoString(
+                conv(x, wd, {.padding = {1}, .groups = 64, .data_layout = "NCHW16c", .kernel_layout = "OIHW1i16o"})),
+            "Tensor((1, 4, 8, 8, 16), float32)");
+  EXPECT_KILN_ERROR(conv(x, wd, {.groups = 32, .data_layout = "NCHW16c", .kernel_layout = "OIHW1i16o"}),
+                    "relax.conv2d: a blocked conv2d with groups 32 must be depthwise (groups = the 64 channels of "
+                    "data)");
   EXPECT_KILN_ERROR(
       conv(x, Tensor("w2", {2, 3, 3, 3, 16, 16}), {.data_layout = "NCHW16c", .kernel_layout = "OIHW16i16o"}),
       "relax.conv2d: data has 4 channel blocks but weight expects 3");

@@ -40,8 +40,18 @@ TEST(Pool2dOp, Errors) {
                     "relax.avg_pool2d: argument 'data' must have rank 4, got rank 3");
   EXPECT_KILN_ERROR(Infer(op::max_pool2d(Tensor("x", {1, 1, 4, 4}), {2, 2, 2})),
                     "relax.max_pool2d: attribute 'pool_size' needs 1 or 2 values, got 3");
+  EXPECT_KILN_ERROR(Infer(op::max_pool2d(Tensor("x", {1, 1, 4, 4}), {2}, {.layout = "CHWX"})),
+                    "relax.max_pool2d: layout \"CHWX\" is not an arrangement of the letters NCHW");
   EXPECT_KILN_ERROR(Infer(op::max_pool2d(Tensor("x", {1, 1, 4, 4}), {2}, {.layout = "CHWN2"})),
-                    "relax.max_pool2d: layout \"CHWN2\" is not an arrangement of the letters NCHW");
+                    "relax.max_pool2d: layout \"CHWN2\": a block size must be followed by a lower-case axis");
+  // Blocked: NCHW<b>c only, rank 5.
+  EXPECT_EQ(relax::StructInfoString(Infer(op::max_pool2d(Tensor("x", {2, 4, 9, 9, 16}), {3},
+                                                  {.strides = {2}, .padding = {1}, .layout = "NCHW16c"}))),
+            "Tensor((2, 4, 5, 5, 16), float32)");
+  EXPECT_KILN_ERROR(Infer(op::max_pool2d(Tensor("x", {2, 9, 9, 4, 16}), {3}, {.layout = "NHWC16c"})),
+                    "relax.max_pool2d: a blocked layout must be NCHW<c>c (such as NCHW16c), got \"NHWC16c\"");
+  EXPECT_KILN_ERROR(Infer(op::avg_pool2d(Tensor("x", {2, 4, 9, 9}), {3}, {.layout = "NCHW16c"})),
+                    "relax.avg_pool2d: argument 'data' must have rank 5, got rank 4");
 }
 
 TEST(Pool2dOp, Attributes) {
